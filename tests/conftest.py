@@ -1,0 +1,40 @@
+"""Shared fixtures. Tests run against the real PostgreSQL (with migrations, so the audit
+triggers exist) and, where Celery is involved, the real Redis."""
+
+import pytest
+
+from core import services
+from core.models import User
+from core.roles import Role
+
+
+@pytest.fixture
+def make_staff(db):
+    def make(*roles: Role, email: str | None = None, **fields) -> User:
+        email = email or f"staff{User.objects.count() + 1}@test.example"
+        user = services.user_create(actor=None, email=email, kind=User.Kind.STAFF, **fields)
+        if roles:
+            user = services.staff_set_roles(actor=None, user=user, roles=set(roles))
+        return user
+
+    return make
+
+
+@pytest.fixture
+def caseworker(make_staff) -> User:
+    return make_staff(Role.CASEWORKER, email="caseworker@test.example", first_name="Casey", last_name="Worker")
+
+
+@pytest.fixture
+def supervisor(make_staff) -> User:
+    return make_staff(Role.SUPERVISOR, email="supervisor@test.example", first_name="Sue", last_name="Pervisor")
+
+
+@pytest.fixture
+def administrator(make_staff) -> User:
+    return make_staff(Role.ADMINISTRATOR, email="admin@test.example", first_name="Addie", last_name="Min")
+
+
+@pytest.fixture(params=[User.Kind.TENANT, User.Kind.LANDLORD, User.Kind.PROPERTY_MANAGER, User.Kind.ADVOCATE])
+def applicant(request, db) -> User:
+    return services.user_create(actor=None, email=f"{request.param}@test.example", kind=request.param)
