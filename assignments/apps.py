@@ -1,6 +1,27 @@
+"""Skills and staff routing profiles (capacity, presence); offers and the routing engine arrive
+with the routing issue."""
+
 from django.apps import AppConfig
 
 
 class AssignmentsConfig(AppConfig):
     name = "assignments"
     verbose_name = "Assignments and routing"
+    # Permissions each staff role holds in this app (see core.roles); administrators hold all.
+    role_permissions = {
+        "caseworker": [
+            "assignments.view_skill",
+            "assignments.view_routingprofile",
+            "assignments.view_routingprofileskill",
+        ],
+        # The admin's skills inline on a routing profile needs add/delete on the link model.
+        "supervisor": [
+            "assignments.add_skill",
+            "assignments.change_skill",
+            "assignments.add_routingprofile",
+            "assignments.change_routingprofile",
+            "assignments.add_routingprofileskill",
+            "assignments.change_routingprofileskill",
+            "assignments.delete_routingprofileskill",
+        ],
+    }

@@ -1,2 +1,67 @@
+"""Reads of people and places, with the permission rules applied: staff see everything here;
+anyone else sees nothing."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from casework.models import Contact, Household, Property, Tenancy
+from casework.permissions import can_view_people_and_places
+
+# More words than this in a search box is a pasted paragraph, not a search.
+MAX_SEARCH_TERMS = 5
+
+
+def _search_terms(search: str | None) -> list[str]:
+    return (search or "").split()[:MAX_SEARCH_TERMS]
+
+
+def contact_list_for(*, user, search: str | None = None) -> QuerySet[Contact]:
+    """Contacts `user` may see. `search` matches every word against first name, last name,
+    reference or email (case-insensitive, anywhere in the value): "tara reil" finds Tara Reilly."""
+    if not can_view_people_and_places(user):
+        return Contact.objects.none()
+    contacts = Contact.objects.all()
+    for term in _search_terms(search):
+        contacts = contacts.filter(
+            Q(first_name__icontains=term)
+            | Q(last_name__icontains=term)
+            | Q(reference__icontains=term)
+            | Q(email__icontains=term)
+        )
+    return contacts
+
+
+def property_list_for(*, user, search: str | None = None) -> QuerySet[Property]:
+    """Properties `user` may see, with patch, region and landlord loaded. `search` matches every
+    word against the address lines, town and postcode."""
+    if not can_view_people_and_places(user):
+        return Property.objects.none()
+    properties = Property.objects.select_related("patch__region", "landlord_contact", "landlord_organisation")
+    for term in _search_terms(search):
+        properties = properties.filter(
+            Q(address_line_1__icontains=term)
+            | Q(address_line_2__icontains=term)
+            | Q(town__icontains=term)
+            | Q(postcode__icontains=term)
+        )
+    return properties
+
+
+def tenancy_list_for(*, user) -> QuerySet[Tenancy]:
+    """Tenancies `user` may see, with property (and its patch) and household loaded."""
+    if not can_view_people_and_places(user):
+        return Tenancy.objects.none()
+    return Tenancy.objects.select_related("property__patch__region", "household")
+
+
 def caseload_summary_for(*, user) -> dict:
-    return {}
+    """Headline counts for the staff home page; {} for anyone who is not staff."""
+    if not can_view_people_and_places(user):
+        return {}
+    return {
+        "contacts": Contact.objects.count(),
+        "households": Household.objects.count(),
+        "properties": Property.objects.count(),
+        "active_tenancies": Tenancy.objects.filter(status=Tenancy.Status.ACTIVE).count(),
+    }

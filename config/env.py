@@ -44,14 +44,14 @@ def integer(name: str, *, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise SettingError(
-            f"The environment variable {name} is {raw!r}: it must be a whole number."
-        ) from None
+        raise SettingError(f"The environment variable {name} is {raw!r}: it must be a whole number.") from None
 
 
 def host_list(name: str, *, default: str | None = None) -> list[str]:
-    raw = env.str(name, default=default) if default is not None else required(
-        name, hint="a comma-separated list of host names the site is served on"
+    raw = (
+        env.str(name, default=default)
+        if default is not None
+        else required(name, hint="a comma-separated list of host names the site is served on")
     )
     return [host.strip() for host in raw.split(",") if host.strip()]
 
@@ -59,8 +59,10 @@ def host_list(name: str, *, default: str | None = None) -> list[str]:
 def database(name: str = "DATABASE_URL", *, default: str | None = None) -> dict:
     """A PostgreSQL database from a URL. Other engines are refused: the product needs
     PostgreSQL's triggers, SKIP LOCKED and sequences everywhere (docs/adr/0005)."""
-    url = env.str(name, default=default) if default is not None else required(
-        name, hint="a PostgreSQL URL such as postgres://user:password@host:5432/housing"
+    url = (
+        env.str(name, default=default)
+        if default is not None
+        else required(name, hint="a PostgreSQL URL such as postgres://user:password@host:5432/housing")
     )
     scheme = urlsplit(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql"}:
@@ -86,7 +88,5 @@ def broker_url(*, default: str | None = None) -> str:
         return default
     scheme = urlsplit(url).scheme
     if scheme not in {"redis", "rediss", "filesystem", "memory"}:
-        raise SettingError(
-            f"The broker URL must start with redis://, rediss:// or filesystem://, not {url!r}."
-        )
+        raise SettingError(f"The broker URL must start with redis://, rediss:// or filesystem://, not {url!r}.")
     return url

@@ -52,7 +52,10 @@ class UserAdmin(DjangoUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "kind", "first_name", "last_name", "password1", "password2")}),
+        (
+            None,
+            {"classes": ("wide",), "fields": ("email", "kind", "first_name", "last_name", "password1", "password2")},
+        ),
     )
 
     def get_queryset(self, request):
@@ -77,6 +80,35 @@ class UserAdmin(DjangoUserAdmin):
                 services.staff_set_roles(actor=request.user, user=form.instance, roles=set(form.cleaned_data["roles"]))
             except errors.DomainError as error:
                 self.message_user(request, error.message, level=messages.ERROR)
+
+
+STAMP_FIELDS = ("created_at", "created_by", "updated_at", "updated_by")
+
+
+class StampedAdmin(admin.ModelAdmin):
+    """For models with core.models.Stamped fields: shows who created and last changed a row,
+    and records the signed-in user on every save, inline rows included."""
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *STAMP_FIELDS)
+
+    def save_model(self, request, obj, form, change):
+        obj.stamp(request.user)
+        super().save_model(request, obj, form, change)
+
+    def formset_save_order(self, instances):
+        """The order inline rows are saved in; override where a constraint cares."""
+        return instances
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for instance in self.formset_save_order(instances):
+            if hasattr(instance, "stamp"):
+                instance.stamp(request.user)
+            instance.save()
+        formset.save_m2m()
 
 
 @admin.register(Heartbeat)

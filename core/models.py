@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pghistory
 from django.conf import settings
+from django.contrib.auth.base_user import BaseUserManager
 from django.contrib.auth.models import AbstractUser, Group
-from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import connection, models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 
-class UserManager(DjangoUserManager):
+class UserManager(BaseUserManager["User"]):
     """Email is the login. Every user is created with an explicit kind: nobody becomes staff
     (able to open staff pages) by a forgotten argument."""
 
@@ -49,7 +49,7 @@ class User(AbstractUser):
         PROPERTY_MANAGER = "property_manager", "Property manager"
         ADVOCATE = "advocate", "Advocate"
 
-    username = None
+    username = None  # type: ignore[assignment]  # email is the login
     email = models.EmailField("email address", unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     groups = models.ManyToManyField(
@@ -59,12 +59,12 @@ class User(AbstractUser):
         related_name="user_set",
         related_query_name="user",
         help_text="The staff roles this user holds.",
-    )
+    )  # type: ignore[assignment]  # AbstractUser's, with an audited through model
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS = []  # type: ignore[misc]
 
-    objects = UserManager()
+    objects = UserManager()  # type: ignore[assignment, misc]
 
     class Meta:
         ordering = ["last_name", "first_name", "email"]
@@ -90,7 +90,7 @@ class User(AbstractUser):
 
 
 class UserRole(models.Model):
-    """A staff member holds a role: the user–group link, made explicit so that granting and
+    """A staff member holds a role: the user-group link, made explicit so that granting and
     revoking roles is audited by the same triggers as every other change."""
 
     user = models.ForeignKey("core.User", on_delete=models.CASCADE)
@@ -99,6 +99,9 @@ class UserRole(models.Model):
     class Meta:
         db_table = "core_user_groups"
         constraints = [models.UniqueConstraint(fields=["user", "group"], name="user_role_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} holds {self.group}"
 
 
 pghistory.track(pghistory.InsertEvent("role.granted"), pghistory.DeleteEvent("role.revoked"))(UserRole)
@@ -111,12 +114,20 @@ class Stamped(models.Model):
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", editable=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
 
     class Meta:
@@ -138,6 +149,9 @@ class ReferenceCounter(models.Model):
 
     key = models.CharField(max_length=40, primary_key=True)
     last_value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.last_value}"
 
     @classmethod
     def next_value(cls, key: str) -> int:

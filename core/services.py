@@ -55,7 +55,6 @@ def staff_set_roles(*, actor: User | None, user: User, roles: set[Role] | set[st
         user.groups.set(Group.objects.filter(name__in=wanted))
         user.is_staff = bool(wanted & ADMIN_SITE_ROLES) or user.is_superuser
         user.save(update_fields=["is_staff"])
-    user._role_names = {r.value for r in wanted}
     return user
 
 

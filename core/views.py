@@ -49,5 +49,7 @@ def not_found(request, exception=None):
 
 def server_error(request):
     if request.path.startswith("/api/"):
-        return json_error(ErrorDescription(500, "server_error", "Something went wrong on our side; it has been logged."))
+        return json_error(
+            ErrorDescription(500, "server_error", "Something went wrong on our side; it has been logged.")
+        )
     return render(request, "500.html", status=500)

@@ -1,1 +1,9 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from assignments.api import views
+
+router = SimpleRouter()
+router.register("skills", views.SkillViewSet, basename="skill")
+router.register("routing-profiles", views.RoutingProfileViewSet, basename="routing-profile")
+
+urlpatterns = router.urls

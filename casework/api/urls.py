@@ -1,1 +1,10 @@
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from casework.api import views
+
+router = SimpleRouter()
+router.register("contacts", views.ContactViewSet, basename="contact")
+router.register("properties", views.PropertyViewSet, basename="property")
+router.register("tenancies", views.TenancyViewSet, basename="tenancy")
+
+urlpatterns = router.urls

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",
     "rest_framework",
     "knox",
     "drf_spectacular",
@@ -111,7 +112,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = BASE_DIR / "staticfiles"  # built into the image; not under var/, which holds volumes
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envvars.env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
@@ -136,8 +137,9 @@ NOTIFY_API_KEY = envvars.env.str("NOTIFY_API_KEY", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: a bad or missing token is answered 401 with WWW-Authenticate.
         "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     # The API under /api/v1/ is the staff API: applicants never reach it.
     "DEFAULT_PERMISSION_CLASSES": ["core.api.permissions.IsStaffMember"],

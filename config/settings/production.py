@@ -9,13 +9,11 @@ DEBUG = envvars.boolean("DEBUG", default=False)
 
 SECRET_KEY = envvars.required(
     "SECRET_KEY",
-    hint="a random string of at least 50 characters "
-    "(python -c 'import secrets; print(secrets.token_urlsafe(50))')",
+    hint="a random string of at least 50 characters (python -c 'import secrets; print(secrets.token_urlsafe(50))')",
 )
 if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("django-insecure"):
     raise envvars.SettingError(
-        "The environment variable SECRET_KEY is too weak: it must be a random string of at least "
-        "50 characters."
+        "The environment variable SECRET_KEY is too weak: it must be a random string of at least 50 characters."
     )
 SECRET_KEY_FALLBACKS = envvars.env.list("SECRET_KEY_FALLBACKS", default=[])
 
@@ -35,8 +33,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-# TLS is terminated by the load balancer in front of gunicorn.
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# TLS is terminated by the load balancer in front of gunicorn, which sets X-Forwarded-Proto.
+# Without such a proxy the header must not be trusted: any client could claim HTTPS.
+if envvars.boolean("BEHIND_TLS_PROXY", default=True):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = envvars.boolean("SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the orchestrator probes over plain HTTP
 SECURE_HSTS_SECONDS = envvars.integer("SECURE_HSTS_SECONDS", default=60 * 60 * 24 * 365)

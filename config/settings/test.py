@@ -12,5 +12,7 @@ DATABASES = {
 }
 CELERY_BROKER_URL = envvars.broker_url(default="redis://127.0.0.1:6379/0")
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only
+# Static files are served by the test server's finders; WhiteNoise is exercised in production.
+MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SEED_DEMO_ALLOWED = True

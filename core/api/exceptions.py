@@ -52,10 +52,7 @@ def _describe_drf(exc: drf_exceptions.APIException) -> ErrorDescription:
 
 
 def api_exception_handler(exc, context):
-    if isinstance(exc, drf_exceptions.APIException):
-        description = _describe_drf(exc)
-    else:
-        description = describe(exc)
+    description = _describe_drf(exc) if isinstance(exc, drf_exceptions.APIException) else describe(exc)
     headers = {}
     if isinstance(exc, drf_exceptions.APIException):
         if getattr(exc, "auth_header", None):

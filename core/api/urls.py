@@ -1,11 +1,10 @@
 from django.urls import path
-from knox import views as knox_views
 
-from core.api.views import MeView, TokenCreateView
+from core.api.views import MeView, TokenCreateView, TokenRevokeAllView, TokenRevokeView
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="api-me"),
     path("auth/token/", TokenCreateView.as_view(), name="api-token-create"),
-    path("auth/token/revoke/", knox_views.LogoutView.as_view(), name="api-token-revoke"),
-    path("auth/token/revoke-all/", knox_views.LogoutAllView.as_view(), name="api-token-revoke-all"),
+    path("auth/token/revoke/", TokenRevokeView.as_view(), name="api-token-revoke"),
+    path("auth/token/revoke-all/", TokenRevokeAllView.as_view(), name="api-token-revoke-all"),
 ]

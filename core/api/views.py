@@ -1,5 +1,5 @@
 from drf_spectacular.utils import extend_schema
-from knox.views import LoginView as KnoxLoginView
+from knox import views as knox_views
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.generics import RetrieveAPIView
 from rest_framework.throttling import ScopedRateThrottle
@@ -17,7 +17,7 @@ class MeView(RetrieveAPIView):
         return self.request.user
 
 
-class TokenCreateView(KnoxLoginView):
+class TokenCreateView(knox_views.LoginView):
     """Exchange a staff member's email and password (HTTP Basic) for an API token. The token is
     stored hashed and expires after API_TOKEN_TTL_DAYS."""
 
@@ -27,5 +27,21 @@ class TokenCreateView(KnoxLoginView):
     throttle_scope = "token-login"
 
     @extend_schema(request=None, responses=TokenSerializer)
+    def post(self, request, format=None):
+        return super().post(request, format=format)
+
+
+class TokenRevokeView(knox_views.LogoutView):
+    """Revoke the token this request is authenticated with."""
+
+    @extend_schema(request=None, responses={204: None})
+    def post(self, request, format=None):
+        return super().post(request, format=format)
+
+
+class TokenRevokeAllView(knox_views.LogoutAllView):
+    """Revoke every token of the signed-in staff member."""
+
+    @extend_schema(request=None, responses={204: None})
     def post(self, request, format=None):
         return super().post(request, format=format)

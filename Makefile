@@ -1,0 +1,86 @@
+# The two commands: `make run` (the whole app on embedded defaults) and `make test`.
+# Every target installs what it needs first, so both work on a fresh machine.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Debian packages: WeasyPrint's libraries and fonts (runtime); compose validation (tests).
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2
+TEST_DEBS := docker-compose
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help install system-packages test-system-packages run test lint format migrations-check schema-check services bench lock clean
+
+help:
+	@echo "make run     install what is missing, migrate, seed demo data, run web + worker + beat"
+	@echo "make test    install what is missing, start PostgreSQL/Redis if needed, lint and run the tests"
+	@echo "make bench   run the benchmarks"
+	@echo "make lint    ruff and mypy;  make format  ruff format;  make lock  re-pin requirements"
+
+install: system-packages $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	@touch $@
+
+# Installs only the Debian packages that are missing (dpkg -s), so it is quick when all are there.
+define ensure_debs
+	@missing=$$(for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages: $$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+system-packages:
+	$(call ensure_debs,$(RUNTIME_DEBS))
+
+test-system-packages:
+	$(call ensure_debs,$(TEST_DEBS))
+
+run: install
+	$(PY) -m config.quickstart
+
+# PostgreSQL and Redis for the test suite: start them if they are installed but stopped,
+# install them if they are missing.
+services:
+	@command -v pg_ctlcluster >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql >/dev/null; }
+	@command -v redis-server >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq redis-server >/dev/null; }
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "Starting PostgreSQL"; $(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; }
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "Starting Redis"; redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no; }
+	@for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; pg_isready -h 127.0.0.1 -p 5432
+	@for i in $$(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 1; done; redis-cli -h 127.0.0.1 -p 6379 ping
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy core/services.py core/selectors.py casework/services.py casework/selectors.py assignments/services.py assignments/selectors.py
+
+migrations-check: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run
+
+schema-check: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+test: install test-system-packages services lint migrations-check schema-check
+	$(VENV)/bin/pytest -n 2 --dist loadgroup
+
+bench: install services
+	$(VENV)/bin/pytest bench --benchmark-only -p no:xdist -o testpaths=bench
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+lock: $(VENV)
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements.txt requirements.in
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-emit-index-url --no-emit-find-links -o requirements-dev.txt requirements-dev.in
+
+clean:
+	rm -rf $(VENV) var/static .pytest_cache .ruff_cache .mypy_cache .benchmarks

@@ -1,0 +1,73 @@
+"""The demo data: realistic, and safe to load twice."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Max, Min, Q
+
+from casework.models import Contact, Household, HouseholdMember, Organisation, Patch, Property, Region, Tenancy
+from casework.services import postcode_normalise
+
+pytestmark = pytest.mark.django_db
+
+MODELS = [Region, Patch, Organisation, Contact, Household, HouseholdMember, Property, Tenancy]
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def _seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def seeded(db):
+    return _seed()
+
+
+def test_a_second_run_creates_nothing(seeded):
+    assert "contact" in seeded.splitlines()[0]
+    first = _counts()
+    again = _seed()
+    assert "created: nothing new" in again
+    assert _counts() == first
+
+
+def test_the_demo_council_has_regions_patches_and_properties(seeded):
+    assert Region.objects.count() == 2
+    assert Patch.objects.count() == 6
+    assert Property.objects.count() == 40
+    assert not Property.objects.filter(patch__isnull=True).exists()
+    assert all(postcode_normalise(p) == p for p in Property.objects.values_list("postcode", flat=True))
+
+
+def test_the_demo_households_and_tenancies(seeded):
+    households = Household.objects.annotate(
+        size=Count("members"), heads=Count("members", filter=Q(members__is_head=True))
+    )
+    assert households.count() == 40
+    assert {h.heads for h in households} == {1}
+    assert min(h.size for h in households) >= 1
+    assert max(h.size for h in households) <= 5
+    by_status = dict(Tenancy.objects.values_list("status").annotate(n=Count("id")))
+    assert by_status[Tenancy.Status.ACTIVE] == 35
+    assert by_status[Tenancy.Status.PENDING_CANCELLATION] == 1
+    assert by_status[Tenancy.Status.ENDED] >= 3
+    live = Tenancy.objects.filter(status__in=Tenancy.LIVE_STATUSES).aggregate(
+        low=Min("weekly_rent"), high=Max("weekly_rent")
+    )
+    assert live["low"] >= 85
+    assert live["high"] <= 190
+
+
+def test_the_demo_has_a_mix_of_languages_and_private_landlords(seeded):
+    languages = set(Contact.objects.values_list("preferred_language", flat=True))
+    assert "en" in languages
+    assert len(languages) >= 6
+    private = Property.objects.filter(tenancies__tenure_type=Tenancy.TenureType.PRIVATE_RENTED).distinct()
+    assert private.filter(landlord_organisation__isnull=False).exists()
+    assert private.filter(landlord_contact__isnull=False).exists()

@@ -1,0 +1,105 @@
+"""Reads of people and places: staff see them, nobody else does; search finds by any part of a
+name, reference or email."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from casework import selectors
+from tests.casework.factories import ContactFactory, HouseholdFactory, PropertyFactory, TenancyFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def people():
+    return {
+        "tara": ContactFactory(first_name="Tara", last_name="Reilly", email="tara.reilly@example.com"),
+        "piotr": ContactFactory(first_name="Piotr", last_name="Nowak", email="p.nowak@example.org"),
+        "hodan": ContactFactory(first_name="Hodan", last_name="Warsame", email=""),
+    }
+
+
+def test_staff_see_every_contact(caseworker, people):
+    assert set(selectors.contact_list_for(user=caseworker)) == set(people.values())
+
+
+def test_applicants_and_anonymous_see_no_contacts(applicant, people):
+    assert not selectors.contact_list_for(user=applicant).exists()
+    assert not selectors.contact_list_for(user=AnonymousUser()).exists()
+
+
+@pytest.mark.parametrize(
+    ("search", "expected"),
+    [
+        ("reil", {"tara"}),
+        ("TARA", {"tara"}),
+        ("example.org", {"piotr"}),
+        ("tara reilly", {"tara"}),
+        ("tara nowak", set()),
+        ("a", {"tara", "piotr", "hodan"}),
+        ("  ", {"tara", "piotr", "hodan"}),
+    ],
+)
+def test_contact_search(caseworker, people, search, expected):
+    found = set(selectors.contact_list_for(user=caseworker, search=search))
+    assert found == {people[name] for name in expected}
+
+
+def test_contact_search_by_reference(caseworker, people):
+    reference = people["hodan"].reference
+    assert list(selectors.contact_list_for(user=caseworker, search=reference.lower())) == [people["hodan"]]
+
+
+def test_contact_search_can_use_the_trigram_indexes(caseworker, people):
+    query = selectors.contact_list_for(user=caseworker, search="reil").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        # A test table is tiny, so make scanning it (or walking the name index) look expensive.
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "contact_last_name_trgm" in plan
+
+
+def test_property_search_and_visibility(caseworker, applicant):
+    mill = PropertyFactory(address_line_1="12 Mill Lane", postcode="DB1 2AB")
+    PropertyFactory(address_line_1="3 Ferry Lane", postcode="DB7 6DR")
+    assert list(selectors.property_list_for(user=caseworker, search="mill db1")) == [mill]
+    assert selectors.property_list_for(user=caseworker).count() == 2
+    assert not selectors.property_list_for(user=applicant).exists()
+
+
+def test_tenancy_list_loads_property_patch_and_household_in_one_query(caseworker, django_assert_num_queries):
+    TenancyFactory.create_batch(3)
+    with django_assert_num_queries(1):
+        rows = [
+            (t.property.patch.region.code, t.household.name, t.property.postcode)
+            for t in selectors.tenancy_list_for(user=caseworker)
+        ]
+    assert len(rows) == 3
+
+
+def test_tenancy_list_is_empty_for_applicants(applicant):
+    TenancyFactory()
+    assert not selectors.tenancy_list_for(user=applicant).exists()
+
+
+def test_caseload_summary_counts_for_staff(caseworker):
+    HouseholdFactory.create_batch(2)  # two contacts (their heads), two households
+    TenancyFactory()  # one more contact, household and property, active
+    TenancyFactory(ended=True)
+    TenancyFactory(pending_cancellation=True)
+    assert selectors.caseload_summary_for(user=caseworker) == {
+        "contacts": 5,
+        "households": 5,
+        "properties": 3,
+        "active_tenancies": 1,
+    }
+
+
+def test_caseload_summary_is_empty_for_anyone_else(applicant):
+    TenancyFactory()
+    assert selectors.caseload_summary_for(user=applicant) == {}
+    assert selectors.caseload_summary_for(user=AnonymousUser()) == {}
