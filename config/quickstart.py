@@ -124,9 +124,11 @@ class Stack:
         return 0
 
     def stop(self) -> None:
+        # What a terminal's Ctrl-C does: SIGINT to each process group, so Celery shuts its pool
+        # down warmly and runserver's reloader takes its child with it. Kill only stragglers.
         for process in self.processes.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
+                os.killpg(process.pid, signal.SIGINT)
         deadline = time.monotonic() + STOP_GRACE_SECONDS
         for name, process in self.processes.items():
             try:

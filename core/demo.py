@@ -44,4 +44,4 @@ def seed(ctx: DemoContext) -> None:
         ctx.login(", ".join(sorted(r.label for r in roles)), email)
     for email, first, last, kind in APPLICANTS:
         _ensure_user(ctx, email, first, last, kind)
-        ctx.login(f"{User.Kind(kind).label} (applicant portal)", email)
+        ctx.login(f"{User.Kind(kind).label} (applicant)", email)

@@ -5,8 +5,7 @@ from django.views.decorators.http import require_GET
 
 from core import health
 from core.errors import ErrorDescription
-from core.permissions import is_staff_member, is_supervisor, staff_member_required
-from core.selectors import heartbeat_get
+from core.permissions import is_staff_member
 
 
 def json_error(description: ErrorDescription) -> JsonResponse:
@@ -16,22 +15,6 @@ def json_error(description: ErrorDescription) -> JsonResponse:
 @require_GET
 def home(request):
     return render(request, "home.html", {"is_staff_member": is_staff_member(request.user)})
-
-
-@staff_member_required
-def staff_home(request):
-    from casework.selectors import caseload_summary_for
-
-    return render(
-        request,
-        "staff/home.html",
-        {
-            "summary": caseload_summary_for(user=request.user),
-            "is_supervisor": is_supervisor(request.user),
-            "roles": sorted(request.user.groups.values_list("name", flat=True)),
-            "heartbeat": heartbeat_get(name="worker"),
-        },
-    )
 
 
 @never_cache
