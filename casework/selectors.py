@@ -12,8 +12,14 @@ from casework.permissions import can_view_people_and_places
 MAX_SEARCH_TERMS = 5
 
 
-def _search_terms(search: str | None) -> list[str]:
-    return (search or "").split()[:MAX_SEARCH_TERMS]
+def _matching_every_word(queryset: QuerySet, search: str | None, fields: tuple[str, ...]) -> QuerySet:
+    """Rows where each word of `search` appears (case-insensitively, anywhere) in one of `fields`."""
+    for term in (search or "").split()[:MAX_SEARCH_TERMS]:
+        any_field = Q()
+        for field in fields:
+            any_field |= Q(**{f"{field}__icontains": term})
+        queryset = queryset.filter(any_field)
+    return queryset
 
 
 def contact_list_for(*, user, search: str | None = None) -> QuerySet[Contact]:
@@ -21,15 +27,7 @@ def contact_list_for(*, user, search: str | None = None) -> QuerySet[Contact]:
     reference or email (case-insensitive, anywhere in the value): "tara reil" finds Tara Reilly."""
     if not can_view_people_and_places(user):
         return Contact.objects.none()
-    contacts = Contact.objects.all()
-    for term in _search_terms(search):
-        contacts = contacts.filter(
-            Q(first_name__icontains=term)
-            | Q(last_name__icontains=term)
-            | Q(reference__icontains=term)
-            | Q(email__icontains=term)
-        )
-    return contacts
+    return _matching_every_word(Contact.objects.all(), search, ("first_name", "last_name", "reference", "email"))
 
 
 def property_list_for(*, user, search: str | None = None) -> QuerySet[Property]:
@@ -38,14 +36,7 @@ def property_list_for(*, user, search: str | None = None) -> QuerySet[Property]:
     if not can_view_people_and_places(user):
         return Property.objects.none()
     properties = Property.objects.select_related("patch__region", "landlord_contact", "landlord_organisation")
-    for term in _search_terms(search):
-        properties = properties.filter(
-            Q(address_line_1__icontains=term)
-            | Q(address_line_2__icontains=term)
-            | Q(town__icontains=term)
-            | Q(postcode__icontains=term)
-        )
-    return properties
+    return _matching_every_word(properties, search, ("address_line_1", "address_line_2", "town", "postcode"))
 
 
 def tenancy_list_for(*, user) -> QuerySet[Tenancy]:

@@ -1,5 +1,7 @@
 """Celery jobs: run directly, twice, and through a real worker on Redis."""
 
+import time
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 
@@ -31,8 +33,6 @@ def test_heartbeat_job_through_a_real_worker_on_redis():
     with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
         record_heartbeat.delay()
         # The worker acknowledges late: waiting on the database row, not a result backend.
-        import time
-
         deadline = time.monotonic() + 20
         while not Heartbeat.objects.filter(name="worker").exists():
             assert time.monotonic() < deadline, "the worker never ran the job"
