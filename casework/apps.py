@@ -1,9 +1,49 @@
-"""People and places (contacts, households, organisations, properties, tenancies), regions and
-patches; cases and their chevron state machines arrive with the casework issue."""
+"""People and places, cases and their chevron state machines, and the work done on cases: tasks,
+notes, documents, reviews, referrals and appointments."""
 
 from django.apps import AppConfig
 
-_MODELS = ["region", "patch", "contact", "household", "householdmember", "organisation", "property", "tenancy"]
+_MODELS = [
+    "region",
+    "patch",
+    "contact",
+    "household",
+    "householdmember",
+    "organisation",
+    "property",
+    "tenancy",
+    "casetype",
+    "requesttype",
+    "requestsubtype",
+    "team",
+    "teammembership",
+    "queue",
+    "case",
+    "task",
+    "note",
+    "document",
+    "referral",
+    "referralreason",
+    "referralsubtype",
+    "appointment",
+    "caseorganisation",
+]
+# Configuration supervisors maintain in the admin. Cases and the work on them change only
+# through the services (admin actions call them), so nobody gets add/change on those here.
+_SUPERVISOR_MAINTAINS = [
+    "region",
+    "patch",
+    "organisation",
+    "property",
+    "casetype",
+    "requesttype",
+    "requestsubtype",
+    "team",
+    "teammembership",
+    "queue",
+    "referralreason",
+    "referralsubtype",
+]
 
 
 class CaseworkConfig(AppConfig):
@@ -12,11 +52,11 @@ class CaseworkConfig(AppConfig):
     # Permissions each staff role holds in this app (see core.roles); administrators hold all.
     role_permissions = {
         "caseworker": [f"casework.view_{model}" for model in _MODELS],
-        # Reference data supervisors maintain in the admin. Contacts, households and tenancies
-        # are recorded through the services (and the worktray), not edited in the admin.
         "supervisor": [
-            f"casework.{action}_{model}"
-            for model in ("region", "patch", "organisation", "property")
-            for action in ("add", "change")
+            *(f"casework.{action}_{model}" for model in _SUPERVISOR_MAINTAINS for action in ("add", "change")),
+            "casework.reopen_case",
         ],
     }
+
+    def ready(self) -> None:
+        from casework import tasks  # noqa: F401  (registers the jobs with the worker)

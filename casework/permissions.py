@@ -18,3 +18,40 @@ def can_edit_people_and_places(user) -> bool:
 def can_manage_areas(user) -> bool:
     """Regions and patches are reference data that supervisors (and administrators) maintain."""
     return is_supervisor(user)
+
+
+# --- cases -----------------------------------------------------------------------------------
+# Staff work every case (the service is one organisation's caseload). An applicant sees and acts
+# on their own applications only; an advocate or agent acts on another's case only through a
+# per-object grant (django-guardian, casework.CaseUserObjectPermission), never a global one.
+
+
+def is_case_applicant(user, case) -> bool:
+    """`user` is the case's applicant, or has been granted the case (e.g. an advocate)."""
+    if not (user and user.is_authenticated and user.is_active) or is_staff_member(user):
+        return False
+    return case.applicant_id == user.pk or user.has_perm("casework.change_case", case)
+
+
+def can_view_case(user, case) -> bool:
+    return is_staff_member(user) or is_case_applicant(user, case) or _granted_view(user, case)
+
+
+def _granted_view(user, case) -> bool:
+    return bool(user and user.is_authenticated and user.is_active) and user.has_perm("casework.view_case", case)
+
+
+def can_work_case(user, case) -> bool:
+    """Edit details, add notes, tasks, documents, referrals; move open cases along their chevrons.
+    A closed case is read-only to caseworkers: see can_change_closed_case."""
+    return is_staff_member(user)
+
+
+def can_change_closed_case(user) -> bool:
+    """Only supervisors reopen closed cases (and only they may touch one before reopening)."""
+    return is_supervisor(user)
+
+
+def can_configure_casework(user) -> bool:
+    """Case types and their picklists, teams, queues and referral reasons."""
+    return is_supervisor(user)

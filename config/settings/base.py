@@ -116,9 +116,12 @@ STATIC_ROOT = BASE_DIR / "staticfiles"  # built into the image; not under var/, 
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envvars.env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
+DOCUMENTS_ROOT = MEDIA_ROOT / "documents"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # Case documents: never served from MEDIA_URL; downloads go through a permission-checked view.
+    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DOCUMENTS_ROOT}},
 }
 
 # Email: EMAIL_URL such as smtp://user:password@host:587/?tls=True, or consolemail:// to print.

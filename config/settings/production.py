@@ -31,6 +31,7 @@ CELERY_BROKER_URL = envvars.broker_url()
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    "documents": STORAGES["documents"],  # noqa: F405
 }
 
 # TLS is terminated by the load balancer in front of gunicorn, which sets X-Forwarded-Proto.

@@ -112,3 +112,93 @@ class TenancyFactory(DjangoModelFactory):
         ended = factory.Trait(
             status=Tenancy.Status.ENDED, start_date=datetime.date(2015, 4, 1), end_date=datetime.date(2020, 3, 31)
         )
+
+
+# --- cases -----------------------------------------------------------------------------------
+
+from casework.models import Case, CaseType, Queue, Team, TeamMembership, Workflow  # noqa: E402
+
+_PREFIXES = {
+    Workflow.RENTAL_TENANT: "RAFT",
+    Workflow.RENTAL_LANDLORD: "RAFL",
+    Workflow.APPEAL: "APL",
+    Workflow.ARREARS: "ARR",
+    Workflow.HOUSING_OPTIONS: "HOP",
+    Workflow.SUPPORT: "SUP",
+    Workflow.AUTOMATED: "AUTO",
+}
+
+
+class CaseTypeFactory(DjangoModelFactory):
+    """One case type per workflow (get-or-create by code), e.g. CaseTypeFactory(workflow="arrears")."""
+
+    class Meta:
+        model = CaseType
+        django_get_or_create = ("code",)
+
+    workflow = Workflow.RENTAL_TENANT
+    code = factory.LazyAttribute(lambda o: o.workflow.replace("_", "-"))
+    name = factory.LazyAttribute(lambda o: Workflow(o.workflow).label)
+    number_prefix = factory.LazyAttribute(lambda o: _PREFIXES[o.workflow])
+
+
+class CaseFactory(DjangoModelFactory):
+    """A case on its workflow's first chevron, or on any chevron with `status=` (and
+    `closure_stage=` when closed). Arranging a test does not replay the transitions: the status
+    is written directly, as a migration or import would."""
+
+    class Meta:
+        model = Case
+
+    case_type = factory.SubFactory(CaseTypeFactory)
+    contact = factory.SubFactory(ContactFactory)
+    description = "Test case"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        status = kwargs.pop("status", None)
+        closure_stage = kwargs.pop("closure_stage", "")
+        case = model_class(*args, **kwargs)
+        case.save()
+        if status:
+            from django.utils import timezone
+
+            closed = status == "closed"
+            model_class.objects.filter(pk=case.pk).update(
+                status=status,
+                closure_stage=(closure_stage or "resolved") if closed else "",
+                closed_at=timezone.now() if closed else None,
+            )
+            case = model_class.objects.get(pk=case.pk)
+        return case
+
+
+def tenant_case(**kwargs) -> Case:
+    return CaseFactory(case_type=CaseTypeFactory(workflow=Workflow.RENTAL_TENANT), **kwargs)
+
+
+def landlord_case(**kwargs) -> Case:
+    return CaseFactory(case_type=CaseTypeFactory(workflow=Workflow.RENTAL_LANDLORD), **kwargs)
+
+
+class TeamFactory(DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"team-{n}")
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+
+class QueueFactory(DjangoModelFactory):
+    class Meta:
+        model = Queue
+        django_get_or_create = ("code",)
+
+    team = factory.SubFactory(TeamFactory)
+    code = factory.Sequence(lambda n: f"queue-{n}")
+    name = factory.Sequence(lambda n: f"Queue {n}")
+
+
+def team_member(team: Team, user) -> TeamMembership:
+    return TeamMembership.objects.create(team=team, user=user)

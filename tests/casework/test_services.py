@@ -10,6 +10,7 @@ from pghistory.models import Events
 
 from casework import services
 from casework.models import Contact, Household, HouseholdMember, Organisation, Patch, Property, Region, Tenancy
+from casework.services import common
 from core import errors
 from core.audit import events_for
 from tests.casework.factories import (
@@ -213,7 +214,7 @@ def test_a_constraint_race_becomes_the_same_validation_error():
     """Two requests can both pass the check; the loser gets a ValidationError, not a 500."""
     live = TenancyFactory()
     names = {"casework_tenancy_one_live_per_property": ("property", "This property already has a live tenancy.")}
-    with pytest.raises(errors.ValidationError) as raised, services._constraint_errors(names):
+    with pytest.raises(errors.ValidationError) as raised, common.constraint_errors(names):
         TenancyFactory(property=live.property)
     assert raised.value.fields == {"property": ["This property already has a live tenancy."]}
     assert Tenancy.objects.count() == 1

@@ -7,14 +7,11 @@ actor None means the system (demo data, imports, jobs).
 from __future__ import annotations
 
 import datetime
-import re
-from collections.abc import Callable, Iterable, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from typing import cast
 
-from django.core import exceptions as django_exceptions
-from django.db import IntegrityError, models, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from casework.models import (
@@ -29,92 +26,19 @@ from casework.models import (
     Tenancy,
 )
 from casework.permissions import can_edit_people_and_places, can_manage_areas
+from casework.services.common import (
+    NON_FIELD,
+    clean_text,
+    constraint_errors,
+    full_clean,
+    postcode_normalise,
+    raise_if,
+    require,
+    validate_phone,
+)
 from core import errors
 from core.audit import audited
 from core.models import User
-
-NON_FIELD = "non_field_errors"
-
-# UK: outward code (A9, A99, A9A, AA9, AA99, AA9A) then inward code (9AA); GIR 0AA is Girobank's.
-_UK_POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
-# US: ZIP or ZIP+4, with or without the hyphen.
-_US_ZIP = re.compile(r"^(\d{5})-?(\d{4})?$")
-_PHONE = re.compile(r"^\+?[0-9][0-9 ()-]{4,28}$")
-_SPACES = re.compile(r"\s+")
-
-POSTCODE_HELP = "Enter a UK postcode such as SW1A 1AA, or a US ZIP code such as 02139 or 02139-4307."
-
-
-# --- helpers ---------------------------------------------------------------------------------
-
-
-def _require(actor: User | None, allowed: Callable[[User], bool], message: str) -> None:
-    if actor is not None and not allowed(actor):
-        raise errors.PermissionDenied(message)
-
-
-def _clean_text(value: str | None) -> str:
-    """Trim and collapse runs of whitespace, so "12  High St " and "12 High St" are one address."""
-    return _SPACES.sub(" ", value or "").strip()
-
-
-def _full_clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
-    """Run the model's own validation (field rules, choices, constraints) and report failures as
-    a core ValidationError with per-field messages. Stamps and references are set by us."""
-    try:
-        instance.full_clean(exclude=["created_by", "updated_by", "reference", *exclude])
-    except django_exceptions.ValidationError as error:
-        fields = {
-            (NON_FIELD if name == django_exceptions.NON_FIELD_ERRORS else name): list(messages)
-            for name, messages in error.message_dict.items()
-        }
-        raise errors.ValidationError(fields=fields) from error
-
-
-@contextmanager
-def _constraint_errors(messages: dict[str, tuple[str, str]]):
-    """Turn a unique-constraint race (two requests inserting at once, both having passed the
-    check) into the same ValidationError the check gives. `messages` maps a constraint name
-    to (field, message)."""
-    try:
-        with transaction.atomic():
-            yield
-    except IntegrityError as error:
-        diag = getattr(error.__cause__, "diag", None)
-        name = getattr(diag, "constraint_name", None)
-        if name not in messages:
-            raise
-        field, message = messages[name]
-        raise errors.ValidationError(fields={field: [message]}) from error
-
-
-def postcode_normalise(postcode: str) -> str:
-    """A UK postcode in upper case with a single space before the inward code (sw1a1aa →
-    SW1A 1AA), or a US ZIP code (02139, 02139-4307). Raises ValidationError otherwise."""
-    compact = _SPACES.sub("", postcode or "").upper()
-    if not compact:
-        raise errors.ValidationError(fields={"postcode": ["Enter a postcode."]})
-    if _UK_POSTCODE.match(compact):
-        return f"{compact[:-3]} {compact[-3:]}"
-    zip_match = _US_ZIP.match(compact)
-    if zip_match:
-        return "-".join(part for part in zip_match.groups() if part)
-    raise errors.ValidationError(
-        fields={"postcode": [f"{postcode.strip()!r} is not a postcode we recognise. {POSTCODE_HELP}"]}
-    )
-
-
-def _validate_phone(phone: str, field_errors: dict[str, list[str]]) -> str:
-    phone = _clean_text(phone)
-    if phone and not _PHONE.match(phone):
-        field_errors.setdefault("phone", []).append("Enter a phone number using digits, spaces and an optional +.")
-    return phone
-
-
-def _raise_if(field_errors: dict[str, list[str]]) -> None:
-    if field_errors:
-        raise errors.ValidationError(fields=field_errors)
-
 
 # --- regions, patches, organisations ---------------------------------------------------------
 
@@ -123,15 +47,15 @@ def _raise_if(field_errors: dict[str, list[str]]) -> None:
 def region_create(*, actor: User | None, code: str, name: str, administering_agency: str) -> Region:
     """Add a region. Who: supervisors and administrators (or the system).
     Raises PermissionDenied, or ValidationError for a blank field or a code already in use."""
-    _require(actor, can_manage_areas, "Only supervisors can add regions.")
+    require(actor, can_manage_areas, "Only supervisors can add regions.")
     region = Region(
-        code=_clean_text(code).upper(), name=_clean_text(name), administering_agency=_clean_text(administering_agency)
+        code=clean_text(code).upper(), name=clean_text(name), administering_agency=clean_text(administering_agency)
     )
     region.stamp(actor)
-    _full_clean(region)
+    full_clean(region)
     with (
         audited(actor=actor, action="region_create"),
-        _constraint_errors({"casework_region_code_key": ("code", "A region with this code already exists.")}),
+        constraint_errors({"casework_region_code_key": ("code", "A region with this code already exists.")}),
     ):
         region.save()
     return region
@@ -141,13 +65,13 @@ def region_create(*, actor: User | None, code: str, name: str, administering_age
 def patch_create(*, actor: User | None, region: Region, code: str, name: str) -> Patch:
     """Add a patch to a region. Who: supervisors and administrators (or the system).
     Raises PermissionDenied, or ValidationError for a blank field or a code already in use."""
-    _require(actor, can_manage_areas, "Only supervisors can add patches.")
-    patch = Patch(region=region, code=_clean_text(code).upper(), name=_clean_text(name))
+    require(actor, can_manage_areas, "Only supervisors can add patches.")
+    patch = Patch(region=region, code=clean_text(code).upper(), name=clean_text(name))
     patch.stamp(actor)
-    _full_clean(patch)
+    full_clean(patch)
     with (
         audited(actor=actor, action="patch_create"),
-        _constraint_errors({"casework_patch_code_key": ("code", "A patch with this code already exists.")}),
+        constraint_errors({"casework_patch_code_key": ("code", "A patch with this code already exists.")}),
     ):
         patch.save()
     return patch
@@ -158,13 +82,13 @@ def organisation_create(*, actor: User | None, name: str, kind: str, email: str 
     """Record a landlord business, managing agent, utility or other organisation.
     Who: staff (or the system). Raises PermissionDenied, or ValidationError for a blank name,
     an unknown kind or a malformed email or phone number."""
-    _require(actor, can_edit_people_and_places, "Only staff can record organisations.")
+    require(actor, can_edit_people_and_places, "Only staff can record organisations.")
     field_errors: dict[str, list[str]] = {}
-    phone = _validate_phone(phone, field_errors)
-    _raise_if(field_errors)
-    organisation = Organisation(name=_clean_text(name), kind=kind, email=(email or "").strip(), phone=phone)
+    phone = validate_phone(phone, field_errors)
+    raise_if(field_errors)
+    organisation = Organisation(name=clean_text(name), kind=kind, email=(email or "").strip(), phone=phone)
     organisation.stamp(actor)
-    _full_clean(organisation)
+    full_clean(organisation)
     with audited(actor=actor, action="organisation_create"):
         organisation.save()
     return organisation
@@ -188,22 +112,22 @@ def contact_create(
     Who: staff (or the system). Raises PermissionDenied, or ValidationError (per field) for a
     missing last name, a date of birth in the future, an unknown language or a malformed email
     or phone number."""
-    _require(actor, can_edit_people_and_places, "Only staff can record contacts.")
+    require(actor, can_edit_people_and_places, "Only staff can record contacts.")
     field_errors: dict[str, list[str]] = {}
-    phone = _validate_phone(phone, field_errors)
+    phone = validate_phone(phone, field_errors)
     if date_of_birth is not None and date_of_birth > timezone.localdate():
         field_errors["date_of_birth"] = ["The date of birth cannot be in the future."]
-    _raise_if(field_errors)
+    raise_if(field_errors)
     contact = Contact(
-        first_name=_clean_text(first_name),
-        last_name=_clean_text(last_name),
+        first_name=clean_text(first_name),
+        last_name=clean_text(last_name),
         date_of_birth=date_of_birth,
         phone=phone,
         email=(email or "").strip(),
         preferred_language=preferred_language,
     )
     contact.stamp(actor)
-    _full_clean(contact)
+    full_clean(contact)
     with audited(actor=actor, action="contact_create"):
         contact.save()
     return contact
@@ -237,17 +161,17 @@ def household_create(*, actor: User | None, name: str, members: Sequence[tuple[C
     of them with relationship "head". Gives it the next household reference (HH-000001, …).
     Who: staff (or the system). Raises PermissionDenied, or ValidationError (fields "name",
     "members") before anything is written."""
-    _require(actor, can_edit_people_and_places, "Only staff can record households.")
+    require(actor, can_edit_people_and_places, "Only staff can record households.")
     members = list(members)
     field_errors: dict[str, list[str]] = {}
-    if not _clean_text(name):
+    if not clean_text(name):
         field_errors["name"] = ["Enter a name for the household."]
     member_errors = _household_member_errors(members)
     if member_errors:
         field_errors["members"] = member_errors
-    _raise_if(field_errors)
+    raise_if(field_errors)
 
-    household = Household(name=_clean_text(name))
+    household = Household(name=clean_text(name))
     household.stamp(actor)
     with audited(actor=actor, action="household_create"):
         household.save()
@@ -284,17 +208,17 @@ def property_create(
     Who: staff (or the system). Raises PermissionDenied, or ValidationError for a missing
     line of the address, an unrecognised postcode, or an address (postcode and both lines,
     ignoring case) that is already recorded."""
-    _require(actor, can_edit_people_and_places, "Only staff can record properties.")
+    require(actor, can_edit_people_and_places, "Only staff can record properties.")
     field_errors: dict[str, list[str]] = {}
     try:
         postcode = postcode_normalise(postcode)
     except errors.ValidationError as error:
         field_errors.update(error.fields)
-    _raise_if(field_errors)
+    raise_if(field_errors)
     prop = Property(
-        address_line_1=_clean_text(address_line_1),
-        address_line_2=_clean_text(address_line_2),
-        town=_clean_text(town),
+        address_line_1=clean_text(address_line_1),
+        address_line_2=clean_text(address_line_2),
+        town=clean_text(town),
         postcode=postcode,
         patch=patch,
         landlord_contact=landlord_contact,
@@ -302,10 +226,10 @@ def property_create(
     )
     prop.stamp(actor)
     # The model's check includes the case-insensitive address constraint.
-    _full_clean(prop, exclude=["patch", "landlord_contact", "landlord_organisation"])
+    full_clean(prop, exclude=["patch", "landlord_contact", "landlord_organisation"])
     with (
         audited(actor=actor, action="property_create"),
-        _constraint_errors(
+        constraint_errors(
             {
                 "casework_property_address_unique": (
                     NON_FIELD,
@@ -343,7 +267,7 @@ def tenancy_create(
     Who: staff (or the system). Raises PermissionDenied, or ValidationError for an unknown
     tenure or status, an end date before the start date, an ended tenancy without an end date,
     a negative or malformed rent, or a second live tenancy on the property."""
-    _require(actor, can_edit_people_and_places, "Only staff can record tenancies.")
+    require(actor, can_edit_people_and_places, "Only staff can record tenancies.")
     # Lock the property so two requests cannot both see "no live tenancy" and both insert.
     prop = Property.objects.select_for_update().get(pk=property.pk)
     field_errors: dict[str, list[str]] = {}
@@ -366,7 +290,7 @@ def tenancy_create(
             field_errors["property"] = [
                 f"This property already has a live tenancy ({live.reference}); end it before starting another."
             ]
-    _raise_if(field_errors)
+    raise_if(field_errors)
 
     tenancy = Tenancy(
         property=prop,
@@ -378,10 +302,10 @@ def tenancy_create(
         weekly_rent=cast(Decimal, rent),  # checked above
     )
     tenancy.stamp(actor)
-    _full_clean(tenancy, exclude=["property", "household"])
+    full_clean(tenancy, exclude=["property", "household"])
     with (
         audited(actor=actor, action="tenancy_create"),
-        _constraint_errors(
+        constraint_errors(
             {"casework_tenancy_one_live_per_property": ("property", "This property already has a live tenancy.")}
         ),
     ):

@@ -1,0 +1,32 @@
+"""Reads of cases with the permission rules applied (casework.permissions): staff see every
+case; an applicant sees the cases they applied on and those they have been granted."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from casework.models import Case, CaseUserObjectPermission
+from core import errors
+from core.permissions import is_staff_member
+
+
+def case_list_for(*, user) -> QuerySet[Case]:
+    """Every case `user` may see, unordered filters left to the caller."""
+    cases = Case.objects.select_related("case_type", "contact", "owner", "owner_queue")
+    if is_staff_member(user):
+        return cases
+    if not (user and user.is_authenticated and user.is_active):
+        return cases.none()
+    granted = CaseUserObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), user=user, permission__codename__in=["view_case", "change_case"]
+    )
+    return cases.filter(Q(applicant=user) | Exists(granted))
+
+
+def case_get(*, user, case_id: int) -> Case:
+    """The case, if `user` may see it. Raises NotFound otherwise: an applicant cannot tell a case
+    that is not theirs from one that does not exist."""
+    case = case_list_for(user=user).filter(pk=case_id).first()
+    if case is None:
+        raise errors.NotFound("There is no such case.")
+    return case
