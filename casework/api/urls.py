@@ -1,10 +1,11 @@
 from rest_framework.routers import SimpleRouter
 
-from casework.api import views
+from casework.api import cases, views
 
 router = SimpleRouter()
 router.register("contacts", views.ContactViewSet, basename="contact")
 router.register("properties", views.PropertyViewSet, basename="property")
 router.register("tenancies", views.TenancyViewSet, basename="tenancy")
+router.register("cases", cases.CaseViewSet, basename="case")
 
 urlpatterns = router.urls

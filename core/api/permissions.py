@@ -10,3 +10,14 @@ class IsStaffMember(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return is_staff_member(request.user)
+
+
+class IsSignedIn(BasePermission):
+    """Endpoints applicants use too (their own cases): any signed-in, active user. The view's
+    selector and the service decide which objects and actions each user may have."""
+
+    message = "Sign in to use this API."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
