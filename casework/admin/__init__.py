@@ -1,3 +1,4 @@
 """The supervisors' admin for casework, one module per area; importing them registers them."""
 
-from casework.admin import people  # noqa: F401
+import casework.admin.cases
+import casework.admin.people  # noqa: F401
