@@ -171,6 +171,16 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.cases.Status",
+        "TaskKindEnum": "casework.models.work.Task.Kind",
+        "TaskStatusEnum": "casework.models.work.Task.Status",
+        "NotificationKindEnum": "casework.models.work.Notification.Kind",
+        "CaseActivityKindEnum": "casework.models.work.CaseActivity.Kind",
+        "DocumentCategoryEnum": "casework.models.work.Document.Category",
+        "SkillCategoryEnum": "assignments.models.Skill.Category",
+    },
 }
 
 # Celery. Jobs are thin wrappers over services and safe to run twice, so late acks are safe
