@@ -1,4 +1,5 @@
 """The supervisors' admin for casework, one module per area; importing them registers them."""
 
 import casework.admin.cases
-import casework.admin.people  # noqa: F401
+import casework.admin.people
+import casework.admin.work  # noqa: F401

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from casework.api import cases, views
+from casework.api import cases, views, work
 
 router = SimpleRouter()
 router.register("contacts", views.ContactViewSet, basename="contact")
@@ -9,3 +9,4 @@ router.register("tenancies", views.TenancyViewSet, basename="tenancy")
 router.register("cases", cases.CaseViewSet, basename="case")
 
 urlpatterns = router.urls
+urlpatterns += work.urlpatterns

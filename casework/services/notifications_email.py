@@ -17,7 +17,7 @@ def notification_email_send(*, notification_id: int) -> bool:
     if an email was sent."""
     with transaction.atomic():
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient", "case")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()

@@ -159,14 +159,6 @@ REST_KNOX = {
     "TOKEN_LIMIT_PER_USER": 10,
 }
 SPECTACULAR_SETTINGS = {
-    # Several models have a "status"; name each choice set after its model in the schema.
-    "ENUM_NAME_OVERRIDES": {
-        "CaseStatusEnum": "casework.models.cases.Status",
-        "TenancyStatusEnum": "casework.models.people.Tenancy.Status",
-        "TaskStatusEnum": "casework.models.work.Task.Status",
-        "ReferralStatusEnum": "casework.models.work.Referral.Status",
-        "AppointmentStatusEnum": "casework.models.work.Appointment.Status",
-    },
     "TITLE": "Housing casework API",
     "DESCRIPTION": (
         "The staff API for integrations. Authenticate with a session or with a token from "
@@ -179,6 +171,19 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status"; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.cases.Status",
+        "TaskKindEnum": "casework.models.work.Task.Kind",
+        "TaskStatusEnum": "casework.models.work.Task.Status",
+        "NotificationKindEnum": "casework.models.work.Notification.Kind",
+        "CaseActivityKindEnum": "casework.models.work.CaseActivity.Kind",
+        "DocumentCategoryEnum": "casework.models.work.Document.Category",
+        "SkillCategoryEnum": "assignments.models.Skill.Category",
+        "TenancyStatusEnum": "casework.models.people.Tenancy.Status",
+        "ReferralStatusEnum": "casework.models.work.Referral.Status",
+        "AppointmentStatusEnum": "casework.models.work.Appointment.Status",
+    },
 }
 
 # Celery. Jobs are thin wrappers over services and safe to run twice, so late acks are safe

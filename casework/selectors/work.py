@@ -1,0 +1,111 @@
+"""Reads of the work on cases, with the permission rules applied: tasks, notes, the case feed
+and each user's notifications. Tasks, notes and the feed are staff-only (notes are internal);
+a notification is seen only by its recipient."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import models
+from django.db.models import Q, QuerySet
+
+from casework.models import Case, CaseActivity, Note, Notification, Task, Team, TeamMembership
+from casework.selectors.cases import case_get
+from core import errors
+from core.permissions import is_staff_member
+
+
+def _id(value) -> int:
+    return getattr(value, "pk", value)
+
+
+def _staff_case(user, case: Case | int, what: str) -> Case:
+    """The case if `user` may see it (NotFound otherwise, as case_get), and only for staff."""
+    found = case_get(user=user, case_id=_id(case))
+    if not is_staff_member(user):
+        raise errors.PermissionDenied(f"{what} is for staff.")
+    return found
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def task_list_for(
+    *,
+    user,
+    mine: bool = False,
+    team: Team | int | None = None,
+    status: str | Iterable[str] | None = None,
+    case: Case | int | None = None,
+) -> QuerySet[Task]:
+    """Tasks `user` may see (staff see every task; anyone else none), soonest due first (no due
+    date last), then oldest. `mine`: tasks assigned to the user or to a team they belong to.
+    `team`: tasks assigned to that team. `status`: one status or several. `case`: that case's."""
+    if not is_staff_member(user):
+        return Task.objects.none()
+    tasks = Task.objects.select_related("case", "assignee", "assignee_team", "created_by", "completed_by")
+    if mine:
+        my_teams = TeamMembership.objects.filter(user=user).values("team_id")
+        tasks = tasks.filter(Q(assignee=user) | Q(assignee_team__in=my_teams))
+    if team is not None:
+        tasks = tasks.filter(assignee_team=_id(team))
+    if status:
+        tasks = tasks.filter(status__in=[status] if isinstance(status, str) else list(status))
+    if case is not None:
+        tasks = tasks.filter(case=_id(case))
+    return tasks.order_by("due_date", "created_at", "pk")  # ascending dates put nulls last in PostgreSQL
+
+
+def task_get(*, user, task_id: int) -> Task:
+    """The task, if `user` may see it. Raises NotFound otherwise."""
+    task = task_list_for(user=user).filter(pk=task_id).first()
+    if task is None:
+        raise errors.NotFound("There is no such task.")
+    return task
+
+
+# --- notes and the feed ----------------------------------------------------------------------
+
+
+def note_list_for(*, user, case: Case | int) -> QuerySet[Note]:
+    """The case's notes, newest first, with author and mentioned staff loaded. Raises NotFound
+    for a case the user may not see, PermissionDenied for anyone but staff."""
+    found = _staff_case(user, case, "The notes on a case are")
+    notes = Note.objects.filter(case=found).select_related("author").prefetch_related("mentions")
+    return notes.order_by("-created_at", "-pk")
+
+
+def case_feed(*, user, case: Case | int) -> QuerySet[CaseActivity]:
+    """The case's timeline, newest first, with the actor and any note (and its author), task or
+    document loaded. Raises NotFound for a case the user may not see (checked by case_get), and
+    PermissionDenied for anyone but staff: the feed holds internal notes."""
+    found = _staff_case(user, case, "The case feed")
+    return (
+        CaseActivity.objects.filter(case=found)
+        .select_related("actor", "note__author", "task__assignee", "task__assignee_team", "document")
+        .prefetch_related("note__mentions")
+        .order_by("-at", "-id")
+    )
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+
+def notification_list_for(*, user, unread: bool | None = None) -> QuerySet[Notification]:
+    """`user`'s own notifications, unread first, then newest first. `unread` True: only unread;
+    False: only read. Anyone not signed in has none."""
+    if not (user and user.is_authenticated and user.is_active):
+        return Notification.objects.none()
+    notifications = Notification.objects.filter(recipient=user).select_related("case", "task", "note")
+    if unread is not None:
+        notifications = notifications.filter(read_at__isnull=unread)
+    unread_first = models.Case(
+        models.When(read_at__isnull=True, then=models.Value(0)),
+        default=models.Value(1),
+        output_field=models.IntegerField(),
+    )
+    return notifications.order_by(unread_first, "-created_at", "-pk")
+
+
+def notification_unread_count(*, user) -> int:
+    return notification_list_for(user=user, unread=True).count()
