@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 import secrets
+from typing import Any
 
 import pghistory
 import pgtrigger
@@ -239,12 +240,12 @@ def _application_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-def _is_rental(case: Case) -> bool:
+def _is_rental(case: Any) -> bool:  # Any: django-fsm types conditions over Model
     return case.workflow in RENTAL_WORKFLOWS
 
 
 def _is_workflow(*workflows: str):
-    def condition(case: Case) -> bool:
+    def condition(case: Any) -> bool:
         return case.workflow in workflows
 
     condition.__name__ = f"workflow_is_{'_or_'.join(workflows)}"

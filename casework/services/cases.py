@@ -421,7 +421,7 @@ def case_update(*, actor: User | None, case: Case, confirm_inactive_tenancy: boo
     case.stamp(actor)
     with audited(actor=actor, action="case_update"):
         case.save()
-        labels = ", ".join(Case._meta.get_field(name).verbose_name for name in changed)
+        labels = ", ".join(str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in changed)
         feed_record(
             case=case,
             kind=CaseActivity.Kind.UPDATED,
@@ -456,7 +456,7 @@ def case_transition(*, actor: User | None, case: Case, transition: str, reason: 
     ensure_case_open(actor, case, doing="change its status")
     if case.workflow == Workflow.RENTAL_LANDLORD and case.parent_id and transition != "close_duplicate":
         raise errors.Conflict(
-            f"{case.number} is matched with tenant case {case.parent.number}; work the tenant case and the "
+            f"{case.number} is matched with tenant case {case.parent}; work the tenant case and the "
             "landlord case follows it."
         )
     with audited(actor=actor, action=f"case_{transition}"):
@@ -553,7 +553,7 @@ def _match(*, tenant: Case, landlord: Case, actor: User | None, automatic: bool)
                 f"{_status_label(case.status)}."
             )
     if landlord.parent_id not in (None, tenant.pk):
-        raise errors.Conflict(f"{landlord.number} is already linked to tenant case {landlord.parent.number}.")
+        raise errors.Conflict(f"{landlord.number} is already linked to tenant case {landlord.parent}.")
     extras = (
         Case.objects.select_for_update(of=("self",))
         .filter(workflow=Workflow.RENTAL_LANDLORD)

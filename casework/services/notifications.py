@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 
@@ -27,5 +28,5 @@ def notify(*, recipients: Iterable, kind: str, message: str, case=None, task=Non
             )
         )
     for notification in created:
-        transaction.on_commit(lambda pk=notification.pk: tasks.notification_email_send.delay(pk))
+        transaction.on_commit(partial(tasks.notification_email_send.delay, notification.pk))
     return created
