@@ -14,7 +14,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from casework import services
+from casework import demo_cases, services
 from casework.models import Contact, Household, HouseholdMember, Organisation, Patch, Property, Region, Tenancy
 from core.seeding import DemoContext
 
@@ -403,3 +403,5 @@ def seed(ctx: DemoContext) -> None:
             weekly_rent=item.weekly_rent,
         )
         ctx.created("tenancy")
+
+    demo_cases.seed(ctx)

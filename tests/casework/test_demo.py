@@ -71,3 +71,29 @@ def test_the_demo_has_a_mix_of_languages_and_private_landlords(seeded):
     private = Property.objects.filter(tenancies__tenure_type=Tenancy.TenureType.PRIVATE_RENTED).distinct()
     assert private.filter(landlord_organisation__isnull=False).exists()
     assert private.filter(landlord_contact__isnull=False).exists()
+
+
+def test_there_are_cases_of_every_type_on_every_chevron(seeded):
+    from casework.models import WORKFLOWS, Case
+
+    seen = set(Case.objects.values_list("workflow", "status"))
+    expected = {(workflow, status) for workflow, statuses in WORKFLOWS.items() for status in statuses}
+    assert expected <= seen
+    # Put there through the services: every case has a timeline, and matched pairs are linked.
+    assert not Case.objects.filter(activities__isnull=True).exists()
+    chaser_pair = Case.objects.filter(workflow="rental_landlord", status="chaser").get()
+    assert chaser_pair.parent.status == "chaser"
+    assert set(Case.objects.filter(status="closed").values_list("closure_stage", flat=True)) >= {
+        "denied",
+        "withdrawn",
+        "resolved",
+        "upheld",
+    }
+
+
+def test_a_second_run_adds_no_cases(seeded):
+    from casework.models import Case, CaseActivity
+
+    before = (Case.objects.count(), CaseActivity.objects.count())
+    _seed()
+    assert (Case.objects.count(), CaseActivity.objects.count()) == before
