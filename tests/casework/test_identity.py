@@ -229,3 +229,16 @@ def test_the_api_refuses_a_mismatch_with_400_and_the_reason(client, caseworker):
     assert error["code"] == "validation_error"
     assert "does not match" in error["message"]
     assert not ContactExternalKey.objects.exists()
+
+
+def test_the_admin_shows_the_national_id_masked_and_the_links_read_only(client, supervisor, caseworker):
+    _member(national_id="123-45-6789")
+    contact = _head("123456789")
+    _link(caseworker, contact)
+    client.force_login(supervisor)
+    page = client.get(f"/admin/casework/contact/{contact.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "*****6789" in text and "123456789" not in text
+    assert "12345" in text  # the linked benefits key, listed read-only
+    assert 'name="external_keys-0-key"' not in text

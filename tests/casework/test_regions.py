@@ -6,6 +6,7 @@ import datetime
 import os
 import subprocess
 import sys
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -323,12 +324,13 @@ def test_a_bad_file_loads_nothing_and_names_the_line(tmp_path, content, message)
 
 
 def test_the_import_command_exits_non_zero_on_a_bad_file(tmp_path):
-    db = connection.settings_dict
+    db = connection.settings_dict  # the test database (per xdist worker), migrated and empty
+    credentials = quote(db["USER"]) + (f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else "")
     path = _csv(tmp_path, "DB1,NOPE\n")
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{credentials}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "postcode_areas_import", str(path)],
