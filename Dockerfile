@@ -48,6 +48,7 @@ COPY . .
 # /app/var (beat's schedule) and /app/var/media (uploads, generated letters) belong to the app
 # user so that named volumes mounted there start out writable.
 RUN SECRET_KEY=build-only-not-a-secret-7Hq2xVn9Lk4pRt8sWz3bYc6dFg1jMa5eUo0iXw \
+    FIELD_ENCRYPTION_SALT=build-only-not-a-secret-salt \
     DATABASE_URL=postgres://build@localhost/build \
     ALLOWED_HOSTS=localhost \
     CELERY_BROKER_URL=redis://localhost:6379/0 \

@@ -6,7 +6,9 @@ from django.apps import AppConfig
 _MODELS = [
     "region",
     "patch",
+    "postcodearea",
     "contact",
+    "contactexternalkey",
     "household",
     "householdmember",
     "organisation",
@@ -33,6 +35,7 @@ _MODELS = [
 _SUPERVISOR_MAINTAINS = [
     "region",
     "patch",
+    "postcodearea",
     "organisation",
     "property",
     "casetype",
@@ -55,7 +58,13 @@ class CaseworkConfig(AppConfig):
         "supervisor": [
             *(f"casework.{action}_{model}" for model in _SUPERVISOR_MAINTAINS for action in ("add", "change")),
             "casework.reopen_case",
+            # A wrong prefix in the region lookup is removed, not just changed.
+            "casework.delete_postcodearea",
         ],
+        # Case managers and reviewers also hold the caseworker's permissions (core.roles); what
+        # sets them apart (verifying a property's region) is a rule in casework.permissions.
+        "case_manager": [],
+        "reviewer": [],
     }
 
     def ready(self) -> None:

@@ -2,9 +2,15 @@
 forty properties, households and their tenancies, and a few letting agents.
 
 Everything is synthetic. Postcodes use the "DB" area, which no real UK postcode has; phone
-numbers are from Ofcom's drama range (07700 900xxx); emails are at example.com. The whole plan
-is drawn from ctx.rng before anything is written, so it is the same on every run, and each row
-is looked up by its natural key first: a second run creates nothing.
+numbers are from Ofcom's drama range (07700 900xxx); emails are at example.com; national ids use
+the "QQ" prefix of HMRC's specimen NI numbers. The whole plan is drawn from ctx.rng before
+anything is written, so it is the same on every run, and each row is looked up by its natural key
+first: a second run creates nothing.
+
+Patches come from the region lookup (one PostcodeArea per postcode district); one property, in
+the DB5 district the lookup does not cover, stays unresolved for the "verify region" worklist.
+Two households tell the benefits-key story against the fake member directory (DEMO_MEMBERS):
+Frank Ellison's key links; Grace Mensah's is refused because the national ids differ.
 """
 
 from __future__ import annotations
@@ -15,7 +21,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from casework import demo_cases, services
-from casework.models import Contact, Household, HouseholdMember, Organisation, Patch, Property, Region, Tenancy
+from casework.external import ExternalMember
+from casework.models import (
+    Contact,
+    Household,
+    HouseholdMember,
+    Organisation,
+    Patch,
+    PostcodeArea,
+    Property,
+    Region,
+    Tenancy,
+)
+from casework.services import regions as region_services
 from core.seeding import DemoContext
 
 TOWN = "Kingsford"
@@ -37,6 +55,29 @@ PATCHES = [
     ("S", "S03", "Southfields", "DB9", ["Southfield Avenue", "Meadow Way", "Larch Drive"]),
 ]
 PROPERTIES_PER_PATCH = [7, 7, 6, 7, 7, 6]  # 40
+# A property in a district the region lookup does not cover: its patch is unresolved.
+UNRESOLVED_PROPERTY = ("2 Quarry Row", "DB5 3QT")
+
+# Heads of the first few planned households have a national id (the rest: not yet collected).
+NATIONAL_IDS = ["QQ100001A", "QQ100002B", "QQ100003C", "QQ100004D", "QQ100005A"]
+
+# The benefits-key story: (first, last, born, national id here, relationship) per household.
+KEY_STORY_HOUSEHOLDS = [
+    [
+        ("Frank", "Ellison", datetime.date(1977, 1, 22), "QQ567891C", HouseholdMember.Relationship.HEAD),
+        ("Dana", "Ellison", datetime.date(1979, 5, 3), "", HouseholdMember.Relationship.PARTNER),
+    ],
+    [("Grace", "Mensah", datetime.date(1984, 8, 30), "QQ246810B", HouseholdMember.Relationship.HEAD)],
+]
+# What the benefits system holds (casework.external.FakeMemberDirectory, via CASEWORK_FAKE_MEMBERS).
+DEMO_MEMBERS = [
+    # Frank Ellison, head of household, same national id: linking key 12345 succeeds.
+    ExternalMember("benefits", "12345", "H", "QQ 56 78 91 C", "Frank", "Ellison", datetime.date(1977, 1, 22)),
+    # His partner: not the head of household, so her key is never linked to a contact.
+    ExternalMember("benefits", "12345-2", "S", "QQ135792A", "Dana", "Ellison", datetime.date(1979, 5, 3)),
+    # Grace Mensah, head of household, but a different national id: linking key 67890 is refused.
+    ExternalMember("benefits", "67890", "H", "QQ246810D", "Grace", "Mensah", datetime.date(1984, 8, 30)),
+]
 BLOCKS = {"Weaver Close": "Weaver House", "Foundry Court": "Foundry House", "Towpath Mews": "Lock Keeper's House"}
 
 ORGANISATIONS = [
@@ -138,6 +179,7 @@ class PersonPlan:
     relationship: str
     phone: str = ""
     email: str = ""
+    national_id: str = ""
 
 
 @dataclass
@@ -290,6 +332,8 @@ def build_plan(rng) -> Plan:
         plan.tenancies.append(
             TenancyPlan(property_index, former, tenure, start, _rent(rng, 85, 120), Tenancy.Status.ENDED, end)
         )
+    for household, national_id in zip(plan.households, NATIONAL_IDS, strict=False):
+        household[0].national_id = national_id
     return plan
 
 
@@ -309,6 +353,7 @@ def _ensure_contact(ctx: DemoContext, person: PersonPlan) -> Contact:
             phone=person.phone,
             email=person.email,
             preferred_language=person.language,
+            national_id=person.national_id,
         )
         ctx.created("contact")
     return contact
@@ -332,6 +377,33 @@ def _seed_areas(ctx: DemoContext) -> dict[str, Patch]:
     return patches
 
 
+def _seed_postcode_lookup(ctx: DemoContext) -> None:
+    """One row per postcode district; DB5 (UNRESOLVED_PROPERTY's) is deliberately missing."""
+    rows = [
+        (line, [district, code])
+        for line, (_, code, _, district, _) in enumerate(PATCHES, start=1)
+        if not PostcodeArea.objects.filter(prefix=district).exists()
+    ]
+    if rows:
+        result = region_services.postcode_areas_import(actor=None, rows=rows)
+        ctx.created("postcode area", result.created)
+
+
+def _seed_key_story(ctx: DemoContext) -> None:
+    for people in KEY_STORY_HOUSEHOLDS:
+        contacts = [
+            _ensure_contact(ctx, PersonPlan(first, last, born, "en", relationship, national_id=national_id))
+            for first, last, born, national_id, relationship in people
+        ]
+        if not Household.objects.filter(members__contact=contacts[0], members__is_head=True).exists():
+            services.household_create(
+                actor=None,
+                name=f"{contacts[0].full_name} household",
+                members=[(contact, person[4]) for contact, person in zip(contacts, people, strict=True)],
+            )
+            ctx.created("household")
+
+
 def _seed_landlords(ctx: DemoContext) -> tuple[dict[str, Organisation], list[Contact]]:
     organisations = {}
     for name, kind, email in ORGANISATIONS:
@@ -351,7 +423,8 @@ def _seed_landlords(ctx: DemoContext) -> tuple[dict[str, Organisation], list[Con
 
 def seed(ctx: DemoContext) -> None:
     plan = build_plan(ctx.rng)
-    patches = _seed_areas(ctx)
+    _seed_areas(ctx)
+    _seed_postcode_lookup(ctx)
     organisations, landlords = _seed_landlords(ctx)
 
     properties = []
@@ -366,12 +439,15 @@ def seed(ctx: DemoContext) -> None:
                 address_line_2=item.address_line_2,
                 town=TOWN,
                 postcode=item.postcode,
-                patch=patches[item.patch_code],
                 landlord_organisation=organisations[item.landlord_organisation] if item.landlord_organisation else None,
                 landlord_contact=landlords[item.landlord_contact] if item.landlord_contact is not None else None,
             )
             ctx.created("property")
         properties.append(prop)
+    line_1, postcode = UNRESOLVED_PROPERTY
+    if not Property.objects.filter(postcode=postcode, address_line_1=line_1).exists():
+        services.property_create(actor=None, address_line_1=line_1, town=TOWN, postcode=postcode)
+        ctx.created("property")
 
     households = []
     for people in plan.households:
@@ -386,6 +462,7 @@ def seed(ctx: DemoContext) -> None:
             )
             ctx.created("household")
         households.append(household)
+    _seed_key_story(ctx)
 
     # Ended tenancies first, so a property's history is recorded in the order it happened.
     for item in sorted(plan.tenancies, key=lambda t: t.start_date):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from core.permissions import is_staff_member, is_supervisor
+from core.permissions import has_role, is_staff_member, is_supervisor
+from core.roles import Role
 
 
 def can_view_people_and_places(user) -> bool:
@@ -16,8 +17,28 @@ def can_edit_people_and_places(user) -> bool:
 
 
 def can_manage_areas(user) -> bool:
-    """Regions and patches are reference data that supervisors (and administrators) maintain."""
+    """Regions, patches and the postcode lookup are reference data that supervisors (and
+    administrators) maintain."""
     return is_supervisor(user)
+
+
+def can_verify_property_region(user) -> bool:
+    """Confirming a property's looked-up patch, or overriding it with a reason, is for case
+    managers and reviewers (the seed's "CM and reviewers verify GIS"), and supervisors."""
+    return has_role(user, Role.CASE_MANAGER, Role.REVIEWER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def can_create_contact_by_hand(user) -> bool:
+    """Applicants' contact records come from registrations and submissions, not from staff typing
+    them in: only a superuser may add one directly (the admin's "add contact"). The one staff
+    exception, adding a household member to a case, is case_household_member_add."""
+    return is_staff_member(user) and user.is_superuser
+
+
+def can_link_contact_external_key(user) -> bool:
+    """Any staff member may link another system's key to a contact; the service checks that the
+    records match before it does."""
+    return is_staff_member(user)
 
 
 # --- cases -----------------------------------------------------------------------------------

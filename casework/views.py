@@ -2,6 +2,7 @@ from django.shortcuts import render
 
 from casework.selectors import caseload_summary_for
 from core.permissions import is_supervisor, staff_member_required
+from core.roles import Role
 from core.selectors import heartbeat_get
 
 
@@ -15,7 +16,10 @@ def staff_home(request):
         {
             "summary": caseload_summary_for(user=request.user),
             "is_supervisor": is_supervisor(request.user),
-            "roles": sorted(request.user.groups.values_list("name", flat=True)),
+            "roles": sorted(
+                Role(name).label if name in Role.values else name
+                for name in request.user.groups.values_list("name", flat=True)
+            ),
             "heartbeat": heartbeat_get(name="worker"),
         },
     )

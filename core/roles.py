@@ -12,6 +12,9 @@ from django.db import models
 
 class Role(models.TextChoices):
     CASEWORKER = "caseworker", "Caseworker"
+    # Caseworkers on the later chevrons: they also verify or override a property's region.
+    CASE_MANAGER = "case_manager", "Case manager"
+    REVIEWER = "reviewer", "Reviewer"
     SUPERVISOR = "supervisor", "Supervisor"
     ADMINISTRATOR = "administrator", "Administrator"
 
@@ -21,13 +24,14 @@ ADMIN_SITE_ROLES = frozenset({Role.SUPERVISOR, Role.ADMINISTRATOR})
 
 
 def declared_role_permissions() -> dict[str, set[str]]:
-    """{role: {"app_label.codename", ...}} gathered from every installed app. A supervisor also
-    holds everything a caseworker holds."""
+    """{role: {"app_label.codename", ...}} gathered from every installed app. Case managers,
+    reviewers and supervisors also hold everything a caseworker holds."""
     declared: dict[str, set[str]] = {role: set() for role in Role.values}
     for config in apps.get_app_configs():
         for role, perms in getattr(config, "role_permissions", {}).items():
             declared[Role(role)].update(perms)
-    declared[Role.SUPERVISOR] |= declared[Role.CASEWORKER]
+    for senior in (Role.CASE_MANAGER, Role.REVIEWER, Role.SUPERVISOR):
+        declared[senior] |= declared[Role.CASEWORKER]
     return declared
 
 

@@ -37,6 +37,7 @@ PRODUCTION_SETTINGS = "config.settings.production"
 # Values for the variables docker-compose.yml interpolates, as an operator's .env would hold them.
 INTERPOLATION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
+    "FIELD_ENCRYPTION_SALT": secrets.token_urlsafe(24),
     "POSTGRES_PASSWORD": secrets.token_urlsafe(24),
     "ALLOWED_HOSTS": "casework.example.org",
 }

@@ -2,4 +2,5 @@
 
 import casework.admin.cases
 import casework.admin.people
+import casework.admin.regions
 import casework.admin.work  # noqa: F401

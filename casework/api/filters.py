@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import django_filters
 
-from casework.models import Contact, Property, Tenancy
+from casework.models import Contact, PatchSource, Property, Tenancy
 
 
 class ContactFilter(django_filters.FilterSet):
@@ -18,10 +18,13 @@ class PropertyFilter(django_filters.FilterSet):
     region = django_filters.CharFilter(
         field_name="patch__region__code", lookup_expr="iexact", help_text="Region code, e.g. N."
     )
+    patch_source = django_filters.ChoiceFilter(
+        choices=PatchSource.choices, help_text="How the patch was decided; unresolved: not in the postcode lookup."
+    )
 
     class Meta:
         model = Property
-        fields = ["patch", "region"]
+        fields = ["patch", "region", "patch_source"]
 
 
 class TenancyFilter(django_filters.FilterSet):

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from casework.api import cases, views, work
+from casework.api import cases, households, views, work
 
 router = SimpleRouter()
 router.register("contacts", views.ContactViewSet, basename="contact")
@@ -8,5 +9,12 @@ router.register("properties", views.PropertyViewSet, basename="property")
 router.register("tenancies", views.TenancyViewSet, basename="tenancy")
 router.register("cases", cases.CaseViewSet, basename="case")
 
-urlpatterns = router.urls
-urlpatterns += work.urlpatterns
+urlpatterns = [
+    *router.urls,
+    *work.urlpatterns,
+    path(
+        "cases/<int:case_id>/household-members/",
+        households.CaseHouseholdMemberView.as_view(),
+        name="case-household-member-add",
+    ),
+]

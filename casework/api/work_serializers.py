@@ -7,6 +7,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from casework.api.serializers import UserSummarySerializer
 from casework.models import (
     REVIEW_MAX_LENGTH,
     Case,
@@ -20,18 +21,6 @@ from casework.models import (
 from core.models import User
 
 # --- small summaries -------------------------------------------------------------------------
-
-
-class UserSummarySerializer(serializers.ModelSerializer):
-    name = serializers.SerializerMethodField()
-
-    class Meta:
-        model = User
-        fields = ["id", "name", "email"]
-        read_only_fields = fields
-
-    def get_name(self, user: User) -> str:
-        return str(user)
 
 
 class TeamSummarySerializer(serializers.ModelSerializer):

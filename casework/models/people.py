@@ -8,9 +8,11 @@ from typing import ClassVar
 
 import pghistory
 import pgtrigger
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models, transaction
 from django.db.models.functions import Lower, Upper
+from encrypted_fields.fields import EncryptedCharField
 
 from core.models import Stamped, next_reference
 
@@ -87,6 +89,26 @@ class Patch(Stamped):
         return f"{self.code} {self.name}"
 
 
+@pghistory.track()
+class PostcodeArea(Stamped):
+    """One row of the region lookup: every postcode starting with `prefix` lies in `patch` (and so
+    in its region, run by that region's administering agency), unless a longer prefix says
+    otherwise. Prefixes are stored normalised (see casework.services.regions.postcode_prefix_normalise):
+    a UK area (SW), district (SW1A), sector (SW1A 1) or full postcode, or a US 3-digit ZIP prefix
+    or 5-digit ZIP. Supervisors maintain the table in the admin or load it from a CSV file
+    (manage.py postcode_areas_import)."""
+
+    prefix = models.CharField(max_length=10, unique=True, help_text="e.g. SW, SW1A, SW1A 1, 021 or 02139.")
+    patch = models.ForeignKey(Patch, on_delete=models.PROTECT, related_name="postcode_areas")
+
+    class Meta:
+        ordering = ["prefix"]
+        verbose_name = "postcode area"
+
+    def __str__(self) -> str:
+        return f"{self.prefix} → {self.patch.code}"
+
+
 class Language(models.TextChoices):
     """Languages a contact may prefer for letters and calls (BCP 47 codes, labelled in English)."""
 
@@ -121,6 +143,10 @@ class Contact(Referenced, Stamped):
     email = models.EmailField(blank=True)
     preferred_language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     is_active = models.BooleanField(default=True)
+    # A US SSN/ITIN or UK National Insurance number, encrypted at rest (Fernet; key from
+    # SECRET_KEY and SALT_KEY) and stored in canonical form (casework.services.identity). Empty
+    # is stored as NULL by the field. Only ever shown masked; never searchable.
+    national_id = EncryptedCharField(max_length=20, null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["last_name", "first_name", "reference"]
@@ -145,6 +171,40 @@ class Contact(Referenced, Stamped):
     @property
     def full_name(self) -> str:
         return " ".join(part for part in (self.first_name, self.last_name) if part)
+
+
+@pghistory.track()
+class ContactExternalKey(models.Model):
+    """Another system's key for a contact, e.g. the benefits system's tenant key. Linked only by
+    casework.services.identity.contact_external_key_link, after the checks it documents. A key
+    belongs to one contact, and a contact has at most one key per system."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="external_keys")
+    system = models.CharField(max_length=30, help_text='The other system\'s code, e.g. "benefits".')
+    key = models.CharField(max_length=64)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    linked_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["system", "key"]
+        verbose_name = "external key"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "key"],
+                name="casework_external_key_once",
+                violation_error_message="This key is already linked to a contact.",
+            ),
+            models.UniqueConstraint(
+                fields=["contact", "system"],
+                name="casework_external_key_one_per_system",
+                violation_error_message="This contact already has a key for this system.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.system}:{self.key}"
 
 
 @pghistory.track()
@@ -240,16 +300,37 @@ class Organisation(Stamped):
         return self.name
 
 
+class PatchSource(models.TextChoices):
+    """How a property's patch was decided."""
+
+    LOOKUP = "lookup", "Postcode lookup"
+    VERIFIED = "verified", "Lookup verified by staff"
+    OVERRIDE = "override", "Set by staff (override)"
+    UNRESOLVED = "unresolved", "Unresolved: postcode not in the lookup"
+
+
 @pghistory.track()
 class Property(Stamped):
     """A dwelling. Postcodes are stored normalised (see casework.services.postcode_normalise), so
-    the same address cannot be entered twice in different spellings of its postcode."""
+    the same address cannot be entered twice in different spellings of its postcode.
+
+    Its patch (and so region and administering agency) is derived from the postcode through the
+    PostcodeArea lookup; a case manager, reviewer or supervisor may verify it, or override it
+    with a reason. `patch_source` says which, and the database keeps it consistent with `patch`."""
+
+    PatchSource = PatchSource
 
     address_line_1 = models.CharField(max_length=200)
     address_line_2 = models.CharField(max_length=200, blank=True)
     town = models.CharField(max_length=100)
     postcode = models.CharField(max_length=10)
     patch = models.ForeignKey(Patch, null=True, blank=True, on_delete=models.PROTECT, related_name="properties")
+    patch_source = models.CharField(max_length=12, choices=PatchSource.choices, default=PatchSource.UNRESOLVED)
+    patch_verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    patch_verified_at = models.DateTimeField(null=True, blank=True)
+    patch_reason = models.CharField(max_length=500, blank=True, help_text="Why the patch was overridden.")
     landlord_contact = models.ForeignKey(
         Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="properties_as_landlord"
     )
@@ -268,14 +349,43 @@ class Property(Stamped):
                 name="casework_property_address_unique",
                 violation_error_message="A property with this address and postcode already exists.",
             ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(patch_source=PatchSource.UNRESOLVED, patch__isnull=True)
+                    | (~models.Q(patch_source=PatchSource.UNRESOLVED) & models.Q(patch__isnull=False))
+                ),
+                name="casework_property_patch_matches_source",
+                violation_error_message="A property has a patch exactly when its patch is resolved.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(patch_source__in=[PatchSource.VERIFIED, PatchSource.OVERRIDE])
+                | models.Q(patch_verified_at__isnull=False),
+                name="casework_property_patch_decided_at",
+                violation_error_message="A verified or overridden patch records when that was done.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(patch_source=PatchSource.OVERRIDE) | ~models.Q(patch_reason=""),
+                name="casework_property_override_has_reason",
+                violation_error_message="An overridden patch needs a reason.",
+            ),
         ]
         indexes = [
             _trigram_index("address_line_1", "property_address_trgm"),
             models.Index(fields=["postcode"], name="property_postcode_idx"),
+            # The "verify region" worklist is the small set of unresolved properties.
+            models.Index(
+                fields=["postcode"],
+                condition=models.Q(patch_source=PatchSource.UNRESOLVED),
+                name="property_patch_unresolved_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return ", ".join(part for part in (self.address_line_1, self.address_line_2, self.town, self.postcode) if part)
+
+    @property
+    def region(self) -> Region | None:
+        return self.patch.region if self.patch is not None else None
 
 
 @pghistory.track()

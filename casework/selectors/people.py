@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from casework.models import Contact, Household, Property, Tenancy
+from casework.models import Contact, Household, PatchSource, Property, Tenancy
 from casework.permissions import can_view_people_and_places
 
 # More words than this in a search box is a pasted paragraph, not a search.
@@ -23,11 +23,13 @@ def _matching_every_word(queryset: QuerySet, search: str | None, fields: tuple[s
 
 
 def contact_list_for(*, user, search: str | None = None) -> QuerySet[Contact]:
-    """Contacts `user` may see. `search` matches every word against first name, last name,
-    reference or email (case-insensitive, anywhere in the value): "tara reil" finds Tara Reilly."""
+    """Contacts `user` may see, with their external keys. `search` matches every word against
+    first name, last name, reference or email (case-insensitive, anywhere in the value): "tara
+    reil" finds Tara Reilly. National ids are encrypted, so they are never searched."""
     if not can_view_people_and_places(user):
         return Contact.objects.none()
-    return _matching_every_word(Contact.objects.all(), search, ("first_name", "last_name", "reference", "email"))
+    contacts = Contact.objects.prefetch_related("external_keys")
+    return _matching_every_word(contacts, search, ("first_name", "last_name", "reference", "email"))
 
 
 def property_list_for(*, user, search: str | None = None) -> QuerySet[Property]:
@@ -35,8 +37,16 @@ def property_list_for(*, user, search: str | None = None) -> QuerySet[Property]:
     word against the address lines, town and postcode."""
     if not can_view_people_and_places(user):
         return Property.objects.none()
-    properties = Property.objects.select_related("patch__region", "landlord_contact", "landlord_organisation")
+    properties = Property.objects.select_related(
+        "patch__region", "patch_verified_by", "landlord_contact", "landlord_organisation"
+    )
     return _matching_every_word(properties, search, ("address_line_1", "address_line_2", "town", "postcode"))
+
+
+def property_patch_worklist_for(*, user) -> QuerySet[Property]:
+    """The "verify region" worklist: properties whose postcode the lookup does not cover, so
+    they have no patch (region) until someone overrides it. Oldest first."""
+    return property_list_for(user=user).filter(patch_source=PatchSource.UNRESOLVED).order_by("created_at", "pk")
 
 
 def tenancy_list_for(*, user) -> QuerySet[Tenancy]:
@@ -54,5 +64,6 @@ def caseload_summary_for(*, user) -> dict:
         "contacts": Contact.objects.count(),
         "households": Household.objects.count(),
         "properties": Property.objects.count(),
+        "properties_awaiting_region": Property.objects.filter(patch_source=PatchSource.UNRESOLVED).count(),
         "active_tenancies": Tenancy.objects.filter(status=Tenancy.Status.ACTIVE).count(),
     }

@@ -209,6 +209,20 @@ PGHISTORY_ADMIN_LIST_DISPLAY = ["pgh_created_at", "pgh_label", "pgh_obj_model", 
 
 SEED_DEMO_ALLOWED = envvars.boolean("SEED_DEMO_ALLOWED", default=False)
 
+# Encrypted fields (django-fernet-encrypted-fields, e.g. a contact's national id): the Fernet key
+# is derived from SECRET_KEY (and SECRET_KEY_FALLBACKS) with each salt in SALT_KEY; the first salt
+# encrypts, all of them decrypt, so a new salt goes first and old ones stay until data is
+# re-saved. Production requires FIELD_ENCRYPTION_SALT; local and test settings set their own.
+# Rotating SECRET_KEY without keeping the old one in SECRET_KEY_FALLBACKS makes them unreadable.
+SALT_KEY: list[str] = []
+
+# The other systems' member directory that contact external keys are checked against
+# (casework.external). Only the fake exists until a real integration is written; it knows the
+# records registered with it in code, plus those named by CASEWORK_FAKE_MEMBERS (a dotted path
+# to an iterable of casework.external.ExternalMember; local settings use the demo's).
+CASEWORK_MEMBER_DIRECTORY = "casework.external.FakeMemberDirectory"
+CASEWORK_FAKE_MEMBERS = ""
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -25,6 +25,10 @@ def _local_secret_key() -> str:
 
 
 SECRET_KEY = envvars.env.str("SECRET_KEY", default="") or _local_secret_key()
+# The key for encrypted fields comes from SECRET_KEY (random per machine, above) and this salt.
+SALT_KEY = envvars.env.list("FIELD_ENCRYPTION_SALT", default=["local-development-salt-not-secret"])
+# The fake member directory knows the demo's records, so linking external keys can be tried.
+CASEWORK_FAKE_MEMBERS = "casework.demo.DEMO_MEMBERS"
 
 if not envvars.env.str("DATABASE_URL", default=""):
     DATABASES = {"default": envvars.database(default=embedded.database_url(VAR_DIR))}

@@ -16,6 +16,18 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5 or SECRET_KEY.startswith("dj
         "The environment variable SECRET_KEY is too weak: it must be a random string of at least 50 characters."
     )
 SECRET_KEY_FALLBACKS = envvars.env.list("SECRET_KEY_FALLBACKS", default=[])
+# Encrypted fields' salts (see base.py), newest first; required so that a deployment never
+# encrypts with a salt published in this repository.
+_salts = envvars.required(
+    "FIELD_ENCRYPTION_SALT",
+    hint="a random salt of at least 16 characters for encrypted fields, or several separated by commas, "
+    "newest first (python -c 'import secrets; print(secrets.token_urlsafe(24))')",
+)
+SALT_KEY = [salt.strip() for salt in _salts.split(",") if salt.strip()]
+if any(len(salt) < 16 for salt in SALT_KEY):
+    raise envvars.SettingError(
+        "The environment variable FIELD_ENCRYPTION_SALT is too weak: each salt must be at least 16 characters."
+    )
 
 ALLOWED_HOSTS = envvars.host_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = envvars.env.list("CSRF_TRUSTED_ORIGINS", default=[])

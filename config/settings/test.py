@@ -7,6 +7,7 @@ from .base import *  # noqa: F403
 DEBUG = False
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 SECRET_KEY = "test-only-key-not-used-anywhere-else-0123456789-abcdefghijklmnopqrstuvwxyz"
+SALT_KEY = ["test-only-salt-not-used-anywhere-else"]
 DATABASES = {
     "default": envvars.database(default="postgres://postgres@127.0.0.1:5432/housing"),
 }

@@ -87,6 +87,10 @@ class PropertyFactory(DjangoModelFactory):
     town = "Kingsford"
     postcode = "DB1 1AA"
     patch = factory.SubFactory(PatchFactory)
+    # As the postcode lookup would have set it; patch=None makes an unresolved property.
+    patch_source = factory.LazyAttribute(
+        lambda o: Property.PatchSource.LOOKUP if o.patch else Property.PatchSource.UNRESOLVED
+    )
 
     class Params:
         privately_let = factory.Trait(landlord_organisation=factory.SubFactory(OrganisationFactory))

@@ -3,8 +3,9 @@ get references and normalised postcodes the same way as the services."""
 
 import pytest
 
-from casework.models import Contact, Household, HouseholdMember, Property
+from casework.models import Contact, Household, HouseholdMember, PatchSource, PostcodeArea, Property
 from core.audit import events_for
+from core.models import User
 from tests.casework.factories import ContactFactory, HouseholdMemberFactory, PatchFactory, TenancyFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,20 +22,16 @@ def _inline_management(prefix: str, total: int) -> dict:
 
 def test_supervisor_adds_a_property_with_the_postcode_normalised_and_is_recorded(client, supervisor):
     patch = PatchFactory()
+    PostcodeArea.objects.create(prefix="DB1", patch=patch)
     client.force_login(supervisor)
     response = client.post(
         "/admin/casework/property/add/",
-        {
-            "address_line_1": "12 Mill Lane",
-            "address_line_2": "",
-            "town": "Kingsford",
-            "postcode": "db1 2ab",
-            "patch": patch.pk,
-        },
+        {"address_line_1": "12 Mill Lane", "address_line_2": "", "town": "Kingsford", "postcode": "db1 2ab"},
     )
     assert response.status_code == 302, response.content
     prop = Property.objects.get()
     assert prop.postcode == "DB1 2AB"
+    assert (prop.patch, prop.patch_source) == (patch, PatchSource.LOOKUP)  # from the lookup, not typed in
     assert prop.created_by == supervisor
     assert events_for(prop).get().pgh_context["user"] == supervisor.pk
 
@@ -55,11 +52,26 @@ def test_supervisors_may_not_add_contacts_in_the_admin(client, supervisor):
     assert client.get("/admin/casework/contact/add/").status_code == 403
 
 
-def test_a_contact_added_in_the_admin_gets_a_reference(client, administrator):
+def test_administrators_who_are_not_superusers_may_not_add_contacts_either(client, administrator):
+    client.force_login(administrator)
+    assert client.get("/admin/casework/contact/").status_code == 200
+    response = client.post("/admin/casework/contact/add/", {"last_name": "Reilly", "preferred_language": "en"})
+    assert response.status_code == 403
+    assert not Contact.objects.exists()
+
+
+def test_a_contact_added_in_the_admin_by_a_superuser_gets_a_reference(client, administrator):
+    User.objects.filter(pk=administrator.pk).update(is_superuser=True)
     client.force_login(administrator)
     response = client.post(
         "/admin/casework/contact/add/",
-        {"first_name": "Tara", "last_name": "Reilly", "preferred_language": "en", "is_active": "on"},
+        {
+            "first_name": "Tara",
+            "last_name": "Reilly",
+            "preferred_language": "en",
+            "is_active": "on",
+            **_inline_management("external_keys", 0),
+        },
     )
     assert response.status_code == 302, response.content
     contact = Contact.objects.get()
@@ -104,5 +116,5 @@ def test_admin_changelists_render(client, administrator):
     TenancyFactory(property__privately_let=True)
     HouseholdMemberFactory()
     client.force_login(administrator)
-    for model in ["region", "patch", "contact", "household", "organisation", "property", "tenancy"]:
+    for model in ["region", "patch", "postcodearea", "contact", "household", "organisation", "property", "tenancy"]:
         assert client.get(f"/admin/casework/{model}/").status_code == 200, model

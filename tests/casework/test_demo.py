@@ -6,12 +6,29 @@ import pytest
 from django.core.management import call_command
 from django.db.models import Count, Max, Min, Q
 
-from casework.models import Contact, Household, HouseholdMember, Organisation, Patch, Property, Region, Tenancy
-from casework.services import postcode_normalise
+from casework.demo import PATCHES
+from casework.models import (
+    Contact,
+    ContactExternalKey,
+    Household,
+    HouseholdMember,
+    Organisation,
+    Patch,
+    PatchSource,
+    PostcodeArea,
+    Property,
+    Region,
+    Tenancy,
+)
+from casework.selectors.people import property_patch_worklist_for
+from casework.services import identity, postcode_normalise
+from core import errors
+from core.models import User
 
 pytestmark = pytest.mark.django_db
 
-MODELS = [Region, Patch, Organisation, Contact, Household, HouseholdMember, Property, Tenancy]
+MODELS = [Region, Patch, PostcodeArea, Organisation, Contact, Household, HouseholdMember, Property, Tenancy]
+DISTRICT_PATCH = {district: code for _, code, _, district, _ in PATCHES}
 
 
 def _counts() -> dict[str, int]:
@@ -40,8 +57,13 @@ def test_a_second_run_creates_nothing(seeded):
 def test_the_demo_council_has_regions_patches_and_properties(seeded):
     assert Region.objects.count() == 2
     assert Patch.objects.count() == 6
-    assert Property.objects.count() == 40
-    assert not Property.objects.filter(patch__isnull=True).exists()
+    assert Property.objects.count() == 41
+    # Patches come from the lookup; one property's district is not in it, for the worklist.
+    (unresolved,) = Property.objects.filter(patch__isnull=True)
+    assert (unresolved.postcode, unresolved.patch_source) == ("DB5 3QT", PatchSource.UNRESOLVED)
+    looked_up = Property.objects.exclude(pk=unresolved.pk)
+    assert set(looked_up.values_list("patch_source", flat=True)) == {PatchSource.LOOKUP}
+    assert all(p.patch.code == DISTRICT_PATCH[p.postcode.split()[0]] for p in looked_up.select_related("patch"))
     assert all(postcode_normalise(p) == p for p in Property.objects.values_list("postcode", flat=True))
 
 
@@ -49,7 +71,7 @@ def test_the_demo_households_and_tenancies(seeded):
     households = Household.objects.annotate(
         size=Count("members"), heads=Count("members", filter=Q(members__is_head=True))
     )
-    assert households.count() == 40
+    assert households.count() == 42  # 40 planned, and the two of the benefits-key story
     assert {h.heads for h in households} == {1}
     assert min(h.size for h in households) >= 1
     assert max(h.size for h in households) <= 5
@@ -97,3 +119,27 @@ def test_a_second_run_adds_no_cases(seeded):
     before = (Case.objects.count(), CaseActivity.objects.count())
     _seed()
     assert (Case.objects.count(), CaseActivity.objects.count()) == before
+
+
+def test_the_demo_lookup_leaves_one_property_on_the_verify_region_worklist(seeded):
+    assert PostcodeArea.objects.count() == 6
+    supervisor = User.objects.get(email="supervisor@demo.example")
+    assert [p.postcode for p in property_patch_worklist_for(user=supervisor)] == ["DB5 3QT"]
+
+
+def test_some_demo_contacts_have_national_ids_and_the_benefits_story_plays_out(seeded, settings):
+
+    with_ids = [c for c in Contact.objects.all() if c.national_id]
+    assert 5 <= len(with_ids) <= 10
+    settings.CASEWORK_FAKE_MEMBERS = "casework.demo.DEMO_MEMBERS"
+    chaser = User.objects.get(email="chaser@demo.example")
+    frank = Contact.objects.get(first_name="Frank", last_name="Ellison")
+    grace = Contact.objects.get(first_name="Grace", last_name="Mensah")
+    dana = Contact.objects.get(first_name="Dana", last_name="Ellison")
+    link = identity.contact_external_key_link(actor=chaser, contact=frank, system="benefits", key="12345")
+    assert link.contact == frank
+    with pytest.raises(errors.ValidationError, match="does not match"):
+        identity.contact_external_key_link(actor=chaser, contact=grace, system="benefits", key="67890")
+    with pytest.raises(errors.ValidationError, match="not the head of a household"):
+        identity.contact_external_key_link(actor=chaser, contact=dana, system="benefits", key="12345-2")
+    assert list(ContactExternalKey.objects.values_list("key", flat=True)) == ["12345"]

@@ -95,6 +95,7 @@ def test_caseload_summary_counts_for_staff(caseworker):
         "contacts": 5,
         "households": 5,
         "properties": 3,
+        "properties_awaiting_region": 0,
         "active_tenancies": 1,
     }
 

@@ -9,7 +9,17 @@ from django.db import transaction
 from pghistory.models import Events
 
 from casework import services
-from casework.models import Contact, Household, HouseholdMember, Organisation, Patch, Property, Region, Tenancy
+from casework.models import (
+    Contact,
+    Household,
+    HouseholdMember,
+    Organisation,
+    Patch,
+    PostcodeArea,
+    Property,
+    Region,
+    Tenancy,
+)
 from casework.services import common
 from core import errors
 from core.audit import events_for
@@ -185,8 +195,9 @@ def test_postcode_normalise_refuses_what_is_not_a_postcode(given):
 
 def test_property_create_stores_the_normalised_postcode(caseworker):
     patch = PatchFactory()
+    PostcodeArea.objects.create(prefix="DB1", patch=patch)
     prop = services.property_create(
-        actor=caseworker, address_line_1="12  Mill Lane ", town="Kingsford", postcode="db1 2ab", patch=patch
+        actor=caseworker, address_line_1="12  Mill Lane ", town="Kingsford", postcode="db1 2ab"
     )
     prop.refresh_from_db()
     assert (prop.address_line_1, prop.postcode, prop.patch) == ("12 Mill Lane", "DB1 2AB", patch)

@@ -67,6 +67,19 @@ def test_role_groups_hold_exactly_their_declared_permissions():
     assert Group.objects.get(name="administrator").permissions.count() == Permission.objects.count()
 
 
+@pytest.mark.parametrize("role", [Role.CASE_MANAGER, Role.REVIEWER])
+def test_case_managers_and_reviewers_hold_the_caseworkers_permissions_and_no_admin_access(make_staff, role):
+    sync_role_groups()
+    declared = declared_role_permissions()
+    assert declared[Role.CASEWORKER] <= declared[role]
+    group = Group.objects.get(name=role.value)
+    held = {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.select_related("content_type")}
+    assert held == declared[role]
+    officer = make_staff(role, email=f"{role.value}@test.example")
+    assert list(officer.groups.values_list("name", flat=True)) == [role.value]
+    assert officer.is_staff is False  # like caseworkers, they do not sign in to the admin
+
+
 def test_references_count_up_per_prefix_and_a_rollback_issues_nothing():
     assert next_reference("TST") == "TST-000001"
     assert next_reference("TST") == "TST-000002"

@@ -11,6 +11,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GOOD_ENV = {
     "DJANGO_SETTINGS_MODULE": "config.settings.production",
     "SECRET_KEY": "k7Jx2-pQv9_ZrT4mWc8YbN1eLs6HdF3gUaE0iOyRt5VnBq7XwCzMj2KlPo9SfD4h",
+    "FIELD_ENCRYPTION_SALT": "Vq3nT8wLz1Rk6pYd0sHf2JbX",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/housing",
     "ALLOWED_HOSTS": "housing.example.org",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
@@ -44,6 +45,8 @@ def test_check_deploy_is_clean_under_production_settings():
     [
         ({"SECRET_KEY": None}, "SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"FIELD_ENCRYPTION_SALT": None}, "FIELD_ENCRYPTION_SALT"),
+        ({"FIELD_ENCRYPTION_SALT": "new-salt-0123456789,short"}, "FIELD_ENCRYPTION_SALT"),
         ({"DATABASE_URL": None}, "DATABASE_URL"),
         ({"DATABASE_URL": "mysql://u@db/housing"}, "DATABASE_URL"),
         ({"ALLOWED_HOSTS": None}, "ALLOWED_HOSTS"),
