@@ -55,6 +55,8 @@ class CaseworkConfig(AppConfig):
         "supervisor": [
             *(f"casework.{action}_{model}" for model in _SUPERVISOR_MAINTAINS for action in ("add", "change")),
             "casework.reopen_case",
+            # Taking someone out of a team is deleting their membership row (team admin's inline).
+            "casework.delete_teammembership",
         ],
     }
 

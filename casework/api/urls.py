@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from casework.api import views
+from casework.api import case_types, referrals, teams, views
 
 router = SimpleRouter()
 router.register("contacts", views.ContactViewSet, basename="contact")
@@ -8,3 +8,4 @@ router.register("properties", views.PropertyViewSet, basename="property")
 router.register("tenancies", views.TenancyViewSet, basename="tenancy")
 
 urlpatterns = router.urls
+urlpatterns += [*teams.urlpatterns, *referrals.urlpatterns, *case_types.urlpatterns]

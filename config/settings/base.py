@@ -171,6 +171,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "casework.models.cases.Status",
+        "ReferralStatusEnum": "casework.models.work.Referral.Status",
+        "TenancyStatusEnum": "casework.models.people.Tenancy.Status",
+    },
 }
 
 # Celery. Jobs are thin wrappers over services and safe to run twice, so late acks are safe
