@@ -17,6 +17,7 @@ from core.models import User
 
 # Fixed once a case of the type exists.
 IDENTITY_FIELDS = ("workflow", "number_prefix")
+_LABELS = {"workflow": "workflow", "number_prefix": "number prefix"}
 EDITABLE_FIELDS = ("code", "name", "description", "is_active", "awaiting_match_timeout", *IDENTITY_FIELDS)
 _PREFIX = re.compile(r"^[A-Z]{2,8}$")
 _UNIQUE = {
@@ -51,9 +52,8 @@ def case_type_errors(case_type: CaseType, *, original: CaseType | None = None) -
     if original is not None and case_type_has_cases(original):
         for field in IDENTITY_FIELDS:
             if getattr(case_type, field) != getattr(original, field):
-                label = CaseType._meta.get_field(field).verbose_name
                 field_errors[field] = [
-                    f"“{original.name}” already has cases, so its {label} cannot change "
+                    f"“{original.name}” already has cases, so its {_LABELS[field]} cannot change "
                     f"(it is {getattr(original, field)}). Create a new case type instead."
                 ]
     return field_errors

@@ -92,7 +92,7 @@ def referral_create(
     with audited(actor=actor, action="referral_create"):
         referral.save()
         _feed(actor=actor, case=case, referral=referral, summary=f"Referred to {team.name}: {what}", reason=comments)
-        if to_queue is not None:
+        if to_queue is not None and case.owner_queue_id != to_queue.pk:
             case_owner_apply(actor=actor, case=case, queue=to_queue, reason=f"Referred to {team.name}: {what}")
         notify(
             recipients=team.members.exclude(pk=getattr(actor, "pk", None)),
@@ -117,7 +117,7 @@ def _feed(*, actor: User | None, case: Case, referral: Referral, summary: str, r
 def _lock(referral: Referral) -> tuple[Case, Referral]:
     # The case first, then the referral: the same order as every other case change.
     case = lock_case(referral.case)
-    return case, Referral.objects.select_for_update().select_related("team", "reason").get(pk=referral.pk)
+    return case, Referral.objects.select_for_update(of=("self",)).select_related("team", "reason").get(pk=referral.pk)
 
 
 def _when(moment) -> str:

@@ -156,12 +156,11 @@ def queue_case_take(*, actor: User, case: Case, queue: Queue | None = None) -> C
         raise errors.Conflict(
             f"Case {case.number} is already owned by {case.owner}; ask them or a supervisor to reassign it."
         )
-    if case.owner_queue_id is None:
-        raise errors.Conflict(f"Case {case.number} is not waiting in a queue.")
-    if queue is not None and case.owner_queue_id != queue.pk:
-        moved = f"has moved from {queue_label(queue)} to {queue_label(case.owner_queue)}"
-        raise errors.Conflict(f"Case {case.number} {moved}.")
     current = case.owner_queue
+    if current is None:
+        raise errors.Conflict(f"Case {case.number} is not waiting in a queue.")
+    if queue is not None and current.pk != queue.pk:
+        raise errors.Conflict(f"Case {case.number} has moved from {queue_label(queue)} to {queue_label(current)}.")
     require(
         actor,
         lambda user: can_take_from_queue(user, current),

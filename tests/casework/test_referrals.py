@@ -98,6 +98,15 @@ def test_referring_to_a_queue_makes_the_queue_the_owner(caseworker, case, team, 
     assert calls[0]["previous_queue"] is None
 
 
+def test_referring_a_case_already_in_that_queue_leaves_the_owner_alone(caseworker, team, reason):
+    queue = QueueFactory(team=team)
+    case = CaseFactory(owner_queue=queue)
+    with captured_owner_changes() as calls:
+        _create(caseworker, case, team, reason, to_queue=queue)
+    assert calls == []
+    assert list(case.activities.values_list("kind", flat=True)) == [CaseActivity.Kind.REFERRAL]
+
+
 def _nothing_written(case, owner) -> None:
     assert not Referral.objects.exists()
     assert not CaseActivity.objects.exists()
