@@ -60,6 +60,8 @@ class CaseworkConfig(AppConfig):
             "casework.reopen_case",
             # A wrong prefix in the region lookup is removed, not just changed.
             "casework.delete_postcodearea",
+            # Taking someone out of a team is deleting their membership row (team admin's inline).
+            "casework.delete_teammembership",
         ],
         # Case managers and reviewers also hold the caseworker's permissions (core.roles); what
         # sets them apart (verifying a property's region) is a rule in casework.permissions.

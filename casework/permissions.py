@@ -76,3 +76,21 @@ def can_change_closed_case(user) -> bool:
 def can_configure_casework(user) -> bool:
     """Case types and their picklists, teams, queues and referral reasons."""
     return is_supervisor(user)
+
+
+# --- teams, queues and referrals -------------------------------------------------------------
+
+
+def is_team_member(user, team) -> bool:
+    """`user` is an active staff member listed in `team`."""
+    return is_staff_member(user) and team.members.filter(pk=user.pk).exists()
+
+
+def can_take_from_queue(user, queue) -> bool:
+    """Members of the queue's team take its cases; everyone else may only look."""
+    return is_team_member(user, queue.team)
+
+
+def can_act_on_referral(user, referral) -> bool:
+    """Accepting and completing a referral is for the team it was referred to."""
+    return is_team_member(user, referral.team)

@@ -1,6 +1,7 @@
 """The supervisors' admin for casework, one module per area; importing them registers them."""
 
 import casework.admin.cases
+import casework.admin.config
 import casework.admin.people
 import casework.admin.regions
 import casework.admin.work  # noqa: F401

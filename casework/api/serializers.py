@@ -6,6 +6,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from casework.models import (
+    Case,
     Contact,
     ContactExternalKey,
     Household,
@@ -14,7 +15,9 @@ from casework.models import (
     Organisation,
     Patch,
     Property,
+    Queue,
     Region,
+    Team,
     Tenancy,
 )
 from casework.services import identity
@@ -29,6 +32,27 @@ class UserSummarySerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "name", "email"]
+        read_only_fields = fields
+
+
+class TeamSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Team
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class QueueSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Queue
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class CaseReferenceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Case
+        fields = ["id", "number", "status"]
         read_only_fields = fields
 
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from casework.api import cases, households, views, work
+from casework.api import case_types, cases, households, referrals, teams, views, work
 
 router = SimpleRouter()
 router.register("contacts", views.ContactViewSet, basename="contact")
@@ -12,6 +12,9 @@ router.register("cases", cases.CaseViewSet, basename="case")
 urlpatterns = [
     *router.urls,
     *work.urlpatterns,
+    *teams.urlpatterns,
+    *referrals.urlpatterns,
+    *case_types.urlpatterns,
     path(
         "cases/<int:case_id>/household-members/",
         households.CaseHouseholdMemberView.as_view(),

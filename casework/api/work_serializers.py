@@ -7,10 +7,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from casework.api.serializers import UserSummarySerializer
+from casework.api.serializers import CaseReferenceSerializer, TeamSummarySerializer, UserSummarySerializer
 from casework.models import (
     REVIEW_MAX_LENGTH,
-    Case,
     CaseActivity,
     Document,
     Note,
@@ -21,20 +20,6 @@ from casework.models import (
 from core.models import User
 
 # --- small summaries -------------------------------------------------------------------------
-
-
-class TeamSummarySerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Team
-        fields = ["id", "code", "name"]
-        read_only_fields = fields
-
-
-class CaseReferenceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Case
-        fields = ["id", "number"]
-        read_only_fields = fields
 
 
 # --- tasks -----------------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def test_api_list_read_and_read_all(client, caseworker, supervisor):
     assert body["count"] == 2
     assert [row["id"] for row in body["results"]] == [newer.pk, older.pk]
     row = body["results"][1]
-    assert row["case"] == {"id": case.pk, "number": case.number}
+    assert row["case"] == {"id": case.pk, "number": case.number, "status": case.status}
     assert (row["kind"], row["kind_display"], row["is_read"], row["read_at"]) == (
         "mention",
         "Mentioned in a note",

@@ -122,7 +122,7 @@ def test_api_review_form_and_logging_a_review(api, caseworker):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["task"]["subject"] == "Case Review" and body["task"]["status"] == "completed"
-    assert body["task"]["case"] == {"id": case.pk, "number": case.number}
+    assert body["task"]["case"] == {"id": case.pk, "number": case.number, "status": case.status}
     assert body["last_review"]["comment"] == COMMENT
     assert body["last_review"]["by"] == {"id": caseworker.pk, "name": "Casey Worker", "email": caseworker.email}
 

@@ -345,7 +345,7 @@ def test_api_create_a_task_on_a_case_and_read_it_back(api, caseworker, chaser):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["case"] == {"id": case.pk, "number": case.number}
+    assert body["case"] == {"id": case.pk, "number": case.number, "status": case.status}
     assert body["assignee"] == {"id": chaser.pk, "name": "Chris Chaser", "email": "chaser@test.example"}
     assert (body["status"], body["kind"], body["due_date"], body["assignee_team"]) == ("open", "rework", due, None)
     assert body["created_by"]["id"] == caseworker.pk
