@@ -111,9 +111,8 @@ class StampedAdmin(admin.ModelAdmin):
         formset.save_m2m()
 
 
-@admin.register(Heartbeat)
-class HeartbeatAdmin(admin.ModelAdmin):
-    list_display = ("name", "seen_at", "hostname")
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written only by code (services, jobs): visible here, never added, edited or deleted."""
 
     def has_add_permission(self, request):
         return False
@@ -123,3 +122,8 @@ class HeartbeatAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Heartbeat)
+class HeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ("name", "seen_at", "hostname")

@@ -1,3 +1,3 @@
 """The supervisors' admin for casework, one module per area; importing them registers them."""
 
-from casework.admin import people  # noqa: F401
+from casework.admin import documents, people  # noqa: F401
