@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django.urls import path, reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers, status
-from rest_framework.generics import GenericAPIView
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from casework.api.case_children import CaseChildrenView
 from casework.models import Document
-from casework.selectors.cases import case_get
 from casework.selectors.documents import document_get, document_list_for
 from casework.services import documents as document_services
 
@@ -52,23 +50,9 @@ class DocumentUploadSerializer(serializers.Serializer):
     category = serializers.ChoiceField(choices=Document.Category.choices, default=Document.Category.OTHER)
 
 
-class CaseDocumentsView(GenericAPIView):
-    """A case's documents, newest first; upload one as multipart/form-data."""
-
-    permission_classes = [IsAuthenticated]
-    parser_classes = [MultiPartParser, FormParser]
-    serializer_class = DocumentSerializer
-
-    def get_queryset(self):
-        return Document.objects.none()  # the views below read through the selectors
-
-    @extend_schema(summary="List a case's documents", responses=DocumentSerializer(many=True))
-    def get(self, request, case_id: int):
-        documents = document_list_for(user=request.user, case_id=case_id)
-        page = self.paginate_queryset(documents)
-        return self.get_paginated_response(DocumentSerializer(page, many=True).data)
-
-    @extend_schema(
+@extend_schema_view(
+    get=extend_schema(summary="List a case's documents", responses=DocumentSerializer(many=True)),
+    post=extend_schema(
         summary="Upload a document to a case",
         description=(
             "The type is decided from the content, not the name: PDF, JPEG, PNG, HEIC, Word (.docx) or "
@@ -77,18 +61,21 @@ class CaseDocumentsView(GenericAPIView):
         ),
         request={"multipart/form-data": DocumentUploadSerializer},
         responses={201: DocumentSerializer},
-    )
-    def post(self, request, case_id: int):
-        case = case_get(user=request.user, case_id=case_id)
-        upload = DocumentUploadSerializer(data=request.data)
-        upload.is_valid(raise_exception=True)
-        document = document_services.document_upload(
-            actor=request.user,
-            case=case,
-            uploaded_file=upload.validated_data["file"],
-            category=upload.validated_data["category"],
-        )
-        return Response(DocumentSerializer(document).data, status=status.HTTP_201_CREATED)
+    ),
+)
+class CaseDocumentsView(CaseChildrenView):
+    """A case's documents, newest first; upload one as multipart/form-data."""
+
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser, FormParser]
+    serializer_class = DocumentSerializer
+    input_serializer_class = DocumentUploadSerializer
+
+    def list_for(self, request, case_id: int):
+        return document_list_for(user=request.user, case_id=case_id)
+
+    def create(self, request, case, *, file, category):
+        return document_services.document_upload(actor=request.user, case=case, uploaded_file=file, category=category)
 
 
 class DocumentDownloadView(APIView):

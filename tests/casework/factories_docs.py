@@ -123,6 +123,14 @@ def document_on(case, uploaded_by, *, content: bytes = PDF, name: str = "evidenc
     )
 
 
+def api_error(response) -> dict:
+    """The body of an API error, checked to have the one shape every error has."""
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message", "fields"}
+    return body["error"]
+
+
 # --- people and work -------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from tests.casework.factories_docs import (
     PDF,
     WORD_MAIN,
     XLSX,
+    api_error,
     document_on,
     docx_bytes,
     heic_bytes,
@@ -337,12 +338,6 @@ def test_a_plain_file_object_can_be_uploaded(caseworker):
 # --- API: list and upload ----------------------------------------------------------------------
 
 
-def _error(response) -> dict:
-    body = response.json()
-    assert set(body) == {"error"}
-    return body["error"]
-
-
 def test_staff_upload_through_the_api(client, caseworker):
     case = tenant_case(status="chaser")
     client.force_login(caseworker)
@@ -367,7 +362,7 @@ def test_a_refused_upload_through_the_api_is_a_400_naming_the_problem(client, ca
     before = stored_files()
     response = client.post(f"/api/v1/cases/{case.pk}/documents/", {"file": upload(EXE, "invoice.pdf")})
     assert response.status_code == 400
-    error = _error(response)
+    error = api_error(response)
     assert error["code"] == "validation_error"
     assert "MS-DOS executable" in error["fields"]["file"][0]
     assert not Document.objects.exists()
@@ -380,7 +375,7 @@ def test_a_too_large_upload_through_the_api_names_the_limit(client, caseworker, 
     content = PDF + b" " * (2100 - len(PDF))
     response = client.post(f"/api/v1/cases/{tenant_case().pk}/documents/", {"file": upload(content, "a.pdf")})
     assert response.status_code == 400
-    assert _error(response)["fields"]["file"] == ["This file is 2.1 KB; files can be at most 1 KB."]
+    assert api_error(response)["fields"]["file"] == ["This file is 2.1 KB; files can be at most 1 KB."]
 
 
 def test_an_upload_to_a_closed_case_through_the_api_is_a_409(client, caseworker):
@@ -388,7 +383,7 @@ def test_an_upload_to_a_closed_case_through_the_api_is_a_409(client, caseworker)
     client.force_login(caseworker)
     response = client.post(f"/api/v1/cases/{case.pk}/documents/", {"file": upload(PDF, "a.pdf")})
     assert response.status_code == 409
-    assert _error(response)["code"] == "conflict"
+    assert api_error(response)["code"] == "conflict"
     assert not Document.objects.exists()
 
 
@@ -396,7 +391,7 @@ def test_an_upload_without_a_file_is_a_400(client, caseworker):
     client.force_login(caseworker)
     response = client.post(f"/api/v1/cases/{tenant_case().pk}/documents/", {"category": "other"})
     assert response.status_code == 400
-    assert "file" in _error(response)["fields"]
+    assert "file" in api_error(response)["fields"]
 
 
 def test_the_applicant_lists_and_uploads_on_their_own_case_through_the_api(client, caseworker):
@@ -422,7 +417,7 @@ def test_another_applicant_gets_404_for_the_list_and_the_upload(client, casework
     assert client.get(f"/api/v1/cases/{case.pk}/documents/").status_code == 404
     response = client.post(f"/api/v1/cases/{case.pk}/documents/", {"file": upload(PDF, "x.pdf")})
     assert response.status_code == 404
-    assert _error(response)["code"] == "not_found"
+    assert api_error(response)["code"] == "not_found"
     assert Document.objects.count() == 1
 
 
@@ -492,14 +487,14 @@ def test_a_missing_document_is_the_same_404(client, tenant, document):
     client.force_login(tenant)
     other = client.get(f"/api/v1/documents/{document.pk + 1000}/download/")
     assert other.status_code == 404
-    assert _error(other) == {"code": "not_found", "message": "There is no such document.", "fields": {}}
+    assert api_error(other) == {"code": "not_found", "message": "There is no such document.", "fields": {}}
 
 
 def test_anonymous_visitors_get_401_from_the_api_and_are_sent_to_sign_in_by_the_page(client, document):
     api, page = _download_urls(document)
     response = client.get(api)
     assert response.status_code == 401
-    assert _error(response)["code"] == "not_authenticated"
+    assert api_error(response)["code"] == "not_authenticated"
     response = client.get(page)
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/?next=")
