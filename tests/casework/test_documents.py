@@ -356,6 +356,22 @@ def test_staff_upload_through_the_api(client, caseworker):
     assert body["uploaded_by_name"] == "Casey Worker"
 
 
+def test_a_large_upload_spooled_to_disk_is_stored_whole(client, caseworker):
+    # Over Django's 2.5 MB in-memory threshold the upload arrives as a temporary file, which the
+    # filesystem storage moves into place rather than copying.
+    import hashlib
+
+    content = PDF + b"%" * (3 * 1024 * 1024)
+    client.force_login(caseworker)
+    response = client.post(f"/api/v1/cases/{tenant_case().pk}/documents/", {"file": upload(content, "bundle.pdf")})
+    assert response.status_code == 201, response.content
+    document = Document.objects.get()
+    assert document.size == len(content)
+    assert response.json()["sha256"] == hashlib.sha256(content).hexdigest()
+    with document.file.open("rb") as stored:
+        assert hashlib.sha256(stored.read()).hexdigest() == document.sha256
+
+
 def test_a_refused_upload_through_the_api_is_a_400_naming_the_problem(client, caseworker):
     case = tenant_case(status="chaser")
     client.force_login(caseworker)
