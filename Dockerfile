@@ -18,7 +18,8 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 # WeasyPrint's runtime libraries (Pango, and HarfBuzz's subsetter that newer WeasyPrint needs)
 # and the fonts letters are set in. Fonts that are not installed fall back silently, so they
-# are installed here on purpose.
+# are installed here on purpose. libmagic1 tells uploaded documents' types from their content
+# (docs/adr/0006).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         libpango-1.0-0 \
@@ -26,6 +27,7 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
         fonts-liberation2 \
+        libmagic1 \
     && rm -rf /var/lib/apt/lists/*
 
 # The processes run as this unprivileged user; the code itself stays owned by root, so a

@@ -7,8 +7,9 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-# Debian packages: WeasyPrint's libraries and fonts (runtime); compose validation (tests).
-RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2
+# Debian packages: WeasyPrint's libraries and fonts, libmagic for sniffing uploads (runtime);
+# compose validation (tests).
+RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 libmagic1
 TEST_DEBS := docker-compose
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1

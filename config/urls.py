@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("core.urls")),
     path("staff/", casework_views.staff_home, name="staff-home"),
+    path("documents/<int:document_id>/download/", casework_views.document_download, name="document-download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

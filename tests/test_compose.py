@@ -46,6 +46,8 @@ INTERPOLATION = {
 NON_PYTHON_READERS = {
     "POSTGRES_PASSWORD": "docker-compose.yml",  # the postgres image and DATABASE_URL in compose
     "WEB_CONCURRENCY": "Dockerfile",  # gunicorn reads it as its default number of workers
+    "AWS_ACCESS_KEY_ID": "docker-compose.yml",  # boto3 reads the bucket's credentials itself
+    "AWS_SECRET_ACCESS_KEY": "docker-compose.yml",
 }
 
 ENV_NAME = re.compile(r"^[A-Z][A-Z0-9_]*$")

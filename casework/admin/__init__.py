@@ -2,6 +2,7 @@
 
 import casework.admin.cases
 import casework.admin.config
+import casework.admin.documents
 import casework.admin.people
 import casework.admin.regions
 import casework.admin.work  # noqa: F401

@@ -1,7 +1,18 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from casework.api import case_types, cases, households, referrals, teams, views, work
+from casework.api import (
+    appointments,
+    case_organisations,
+    case_types,
+    cases,
+    documents,
+    households,
+    referrals,
+    teams,
+    views,
+    work,
+)
 
 router = SimpleRouter()
 router.register("contacts", views.ContactViewSet, basename="contact")
@@ -15,6 +26,9 @@ urlpatterns = [
     *teams.urlpatterns,
     *referrals.urlpatterns,
     *case_types.urlpatterns,
+    *documents.urlpatterns,
+    *appointments.urlpatterns,
+    *case_organisations.urlpatterns,
     path(
         "cases/<int:case_id>/household-members/",
         households.CaseHouseholdMemberView.as_view(),

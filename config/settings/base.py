@@ -117,12 +117,41 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envvars.env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 DOCUMENTS_ROOT = MEDIA_ROOT / "documents"
+# Case documents: never served from MEDIA_URL; downloads go through a permission-checked view.
+# On the filesystem under DOCUMENTS_ROOT by default; in an S3-compatible bucket when
+# DOCUMENTS_S3_BUCKET is set. Credentials are never settings: boto3 finds them itself (the
+# standard AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY variables, or an instance role).
+DOCUMENTS_S3_BUCKET = envvars.env.str("DOCUMENTS_S3_BUCKET", default="").strip()
+if DOCUMENTS_S3_BUCKET:
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": DOCUMENTS_S3_BUCKET,
+            "endpoint_url": envvars.env.str("AWS_S3_ENDPOINT_URL", default="").strip() or None,
+            "region_name": envvars.env.str("AWS_S3_REGION_NAME", default="").strip() or None,
+            "location": "documents",
+            # Objects stay private (the bucket's own policy); stored names are random, and a
+            # name that somehow exists already gets a new one rather than overwriting a file.
+            "default_acl": None,
+            "file_overwrite": False,
+        },
+    }
+else:
+    DOCUMENTS_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DOCUMENTS_ROOT},
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    # Case documents: never served from MEDIA_URL; downloads go through a permission-checked view.
-    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DOCUMENTS_ROOT}},
+    "documents": DOCUMENTS_STORAGE,
 }
+# The largest document accepted for upload, in bytes (docs/adr/0006).
+DOCUMENT_MAX_BYTES = envvars.integer("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+if DOCUMENT_MAX_BYTES < 1:
+    raise envvars.SettingError(
+        f"The environment variable DOCUMENT_MAX_BYTES is {DOCUMENT_MAX_BYTES}: it must be a positive number of bytes."
+    )
 
 # Email: EMAIL_URL such as smtp://user:password@host:587/?tls=True, or consolemail:// to print.
 _email = envvars.env.email_url("EMAIL_URL", default="consolemail://")
@@ -183,6 +212,8 @@ SPECTACULAR_SETTINGS = {
         "TenancyStatusEnum": "casework.models.people.Tenancy.Status",
         "ReferralStatusEnum": "casework.models.work.Referral.Status",
         "AppointmentStatusEnum": "casework.models.work.Appointment.Status",
+        "AppointmentModeEnum": "casework.models.work.Appointment.Mode",
+        "CaseOrganisationRoleEnum": "casework.models.work.CaseOrganisation.Role",
     },
 }
 

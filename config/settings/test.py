@@ -1,5 +1,10 @@
 """pytest: real PostgreSQL and Redis on this machine (make test starts them if needed)."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 from config import env as envvars
 
 from .base import *  # noqa: F403
@@ -17,3 +22,12 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; t
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 SEED_DEMO_ALLOWED = True
+
+# Uploaded documents go to a throw-away directory, never into the repository or var/, and
+# always to the filesystem, even when the shell has DOCUMENTS_S3_BUCKET set.
+DOCUMENTS_ROOT = Path(tempfile.mkdtemp(prefix="housing-test-documents-"))
+atexit.register(shutil.rmtree, DOCUMENTS_ROOT, ignore_errors=True)
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DOCUMENTS_ROOT}},
+}
