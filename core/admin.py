@@ -1,7 +1,9 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.template.response import TemplateResponse
 
 from core import errors, services
 from core.models import Heartbeat, User
@@ -109,6 +111,43 @@ class StampedAdmin(admin.ModelAdmin):
                 instance.stamp(request.user)
             instance.save()
         formset.save_m2m()
+
+
+class ActionTextForm(forms.Form):
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}), max_length=2000)
+
+
+def action_with_text(
+    modeladmin, request, queryset, *, title: str, intro: str, label: str, required: bool, service, describe=str
+):
+    """An admin action that asks for one piece of text (a reason, an outcome) on a second page,
+    then calls `service(obj, text)` for each selected row, each in its own transaction, and
+    reports how many were done and each refusal in the service's own words."""
+    form = ActionTextForm(request.POST if "apply" in request.POST else None)
+    form.fields["text"].label = label
+    form.fields["text"].required = required
+    if form.is_bound and form.is_valid():
+        done = 0
+        for obj in queryset:
+            try:
+                service(obj, form.cleaned_data["text"])
+                done += 1
+            except errors.DomainError as error:
+                modeladmin.message_user(request, f"{describe(obj)}: {error.message}", level=messages.ERROR)
+        if done:
+            modeladmin.message_user(request, f"{title}: {done} done.", level=messages.SUCCESS)
+        return None
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "opts": modeladmin.model._meta,
+        "title": title,
+        "intro": intro,
+        "items": [describe(obj) for obj in queryset],
+        "form": form,
+        "action": request.POST.get("action", ""),
+        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
+    }
+    return TemplateResponse(request, "admin/action_with_text.html", context)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

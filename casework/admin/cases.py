@@ -4,22 +4,12 @@ owner and the rest change only through casework.services.cases, which audit and 
 
 from __future__ import annotations
 
-from django import forms
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 
 from casework.models import Case, CaseActivity
 from casework.services import cases as case_services
 from core import errors
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason",
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=case_services.REASON_MAX_LENGTH,
-        help_text="Recorded on each case's timeline and in the audit trail.",
-    )
+from core.admin import action_with_text
 
 
 def _for_each(modeladmin, request, queryset, verb: str, call) -> None:
@@ -100,26 +90,17 @@ class CaseAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reopen selected closed cases…", permissions=["reopen"])
     def reopen_cases(self, request, queryset):
-        form = ReasonForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            reason = form.cleaned_data["reason"]
-            _for_each(
-                self,
-                request,
-                queryset,
-                "Reopened",
-                lambda case: case_services.case_reopen(actor=request.user, case=case, reason=reason),
-            )
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Reopen cases",
-            "opts": self.model._meta,
-            "cases": queryset,
-            "form": form,
-            "action": "reopen_cases",
-        }
-        return TemplateResponse(request, "admin/casework/reason_action.html", context)
+        return action_with_text(
+            self,
+            request,
+            queryset,
+            title="Reopen cases",
+            intro="Reopen these cases? Each returns to the chevron it closed from.",
+            label="Reason (recorded on each case's timeline)",
+            required=True,
+            service=lambda case, text: case_services.case_reopen(actor=request.user, case=case, reason=text),
+            describe=lambda case: case.number,
+        )
 
     def has_reopen_permission(self, request) -> bool:
         return request.user.has_perm("casework.reopen_case")

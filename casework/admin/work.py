@@ -5,50 +5,15 @@ read-only here."""
 
 from __future__ import annotations
 
-from django import forms
-from django.contrib import admin, messages
-from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.template.response import TemplateResponse
+from django.contrib import admin
 
 from casework.models import Note, Notification, Task
 from casework.services import tasks as task_services
-from core import errors
-from core.admin import STAMP_FIELDS, ReadOnlyAdmin, StampedAdmin
+from core.admin import STAMP_FIELDS, ReadOnlyAdmin, StampedAdmin, action_with_text
 
 
-class TaskActionForm(forms.Form):
-    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4, "cols": 60}))
-
-
-def _run_with_text(modeladmin, request, queryset, *, title: str, intro: str, label: str, required: bool, service):
-    """An admin action that asks for one piece of text (an outcome or a reason) on a second page,
-    then calls `service(task, text)` for each selected task, each in its own transaction, and
-    reports what was done and what was refused (with the service's message)."""
-    form = TaskActionForm(request.POST if "apply" in request.POST else None)
-    form.fields["text"].label = label
-    form.fields["text"].required = required
-    if form.is_bound and form.is_valid():
-        done = 0
-        for task in queryset.select_related("case"):
-            try:
-                service(task, form.cleaned_data["text"])
-                done += 1
-            except errors.DomainError as error:
-                modeladmin.message_user(request, f"“{task}”: {error.message}", level=messages.ERROR)
-        if done:
-            modeladmin.message_user(request, f"{title}: {done} task(s).", level=messages.SUCCESS)
-        return None
-    context = {
-        **modeladmin.admin_site.each_context(request),
-        "opts": modeladmin.model._meta,
-        "title": title,
-        "intro": intro,
-        "tasks": queryset.select_related("case"),
-        "form": form,
-        "action": request.POST.get("action", ""),
-        "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
-    }
-    return TemplateResponse(request, "admin/casework/task/action_text.html", context)
+def _describe(task: Task) -> str:
+    return f"{task.subject} ({task.case.number}, {task.get_status_display()})" if task.case else task.subject
 
 
 @admin.register(Task)
@@ -77,28 +42,30 @@ class TaskAdmin(ReadOnlyAdmin, StampedAdmin):
 
     @admin.action(description="Mark complete")
     def mark_complete(self, request, queryset):
-        return _run_with_text(
+        return action_with_text(
             self,
             request,
-            queryset,
+            queryset.select_related("case"),
             title="Mark complete",
             intro="Complete these tasks? Their creators are told.",
             label="Outcome (optional): what was done",
             required=False,
             service=lambda task, text: task_services.task_complete(actor=request.user, task=task, outcome=text),
+            describe=_describe,
         )
 
     @admin.action(description="Cancel")
     def cancel(self, request, queryset):
-        return _run_with_text(
+        return action_with_text(
             self,
             request,
-            queryset,
+            queryset.select_related("case"),
             title="Cancel tasks",
             intro="Cancel these tasks?",
             label="Reason for cancelling",
             required=True,
             service=lambda task, text: task_services.task_cancel(actor=request.user, task=task, reason=text),
+            describe=_describe,
         )
 
 

@@ -57,7 +57,7 @@ def test_mark_complete_asks_for_an_outcome_then_calls_the_service(admin_client, 
     assert not Task.objects.filter(status=Task.Status.COMPLETED).exists()
 
     done = admin_client.post(TASKS, {**selected, "apply": "1", "text": "Sorted by phone"}, follow=True)
-    assert "Mark complete: 2 task(s)." in done.content.decode()
+    assert "Mark complete: 2 done." in done.content.decode()
     for task in tasks:
         task.refresh_from_db()
         assert (task.status, task.outcome, task.completed_by) == ("completed", "Sorted by phone", supervisor)
@@ -74,8 +74,9 @@ def test_cancel_needs_a_reason_and_reports_refusals(admin_client, supervisor, ca
     assert Task.objects.get(pk=open_task.pk).status == "open"
 
     done = admin_client.post(TASKS, {**selected, "text": "Raised in error"}, follow=True).content.decode()
-    assert "Cancel tasks: 1 task(s)." in done
-    assert "“Already done”: The task “Already done” is completed, so you cannot cancel it." in done
+    assert "Cancel tasks: 1 done." in done
+    expected = "The task “Already done” is completed, so you cannot cancel it."
+    assert f"Already done{f' ({finished.case.number}, Completed)' if finished.case else ''}: {expected}" in done
     open_task.refresh_from_db()
     assert (open_task.status, open_task.outcome) == ("cancelled", "Raised in error")
     assert Task.objects.get(pk=finished.pk).status == "completed"

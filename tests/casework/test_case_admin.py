@@ -29,12 +29,12 @@ def test_reopen_asks_for_a_reason_then_calls_the_service(client, supervisor, clo
     data = {"action": "reopen_cases", "_selected_action": [closed_case.pk]}
     asked = client.post("/admin/casework/case/", data)
     assert asked.status_code == 200 and b"Reason" in asked.content
-    missing = client.post("/admin/casework/case/", {**data, "apply": "1", "reason": ""})
+    missing = client.post("/admin/casework/case/", {**data, "apply": "1", "text": ""})
     assert missing.status_code == 200
     closed_case.refresh_from_db()
     assert closed_case.status == "closed"
-    done = client.post("/admin/casework/case/", {**data, "apply": "1", "reason": "Tenant rang back"}, follow=True)
-    assert b"Reopened 1 case" in done.content
+    done = client.post("/admin/casework/case/", {**data, "apply": "1", "text": "Tenant rang back"}, follow=True)
+    assert b"Reopen cases: 1 done." in done.content
     closed_case.refresh_from_db()
     assert closed_case.status == "triage"
     assert closed_case.activities.filter(reason="Tenant rang back").exists()
@@ -43,11 +43,11 @@ def test_reopen_asks_for_a_reason_then_calls_the_service(client, supervisor, clo
 def test_refusals_are_reported_not_swallowed(client, supervisor, closed_case):
     open_case = CaseFactory(case_type=CaseTypeFactory(workflow=Workflow.SUPPORT), status="in_progress")
     client.force_login(supervisor)
-    data = {"action": "reopen_cases", "_selected_action": [closed_case.pk, open_case.pk], "apply": "1", "reason": "Why"}
+    data = {"action": "reopen_cases", "_selected_action": [closed_case.pk, open_case.pk], "apply": "1", "text": "Why"}
     response = client.post("/admin/casework/case/", data, follow=True)
     body = response.content.decode()
     assert f"{open_case.number}: Case {open_case.number} is at In progress" in body
-    assert "Reopened 1 case." in body
+    assert "Reopen cases: 1 done." in body
     assert Case.objects.get(pk=open_case.pk).status == "in_progress"
 
 
