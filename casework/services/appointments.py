@@ -100,10 +100,11 @@ def _ensure_may_change(actor: User | None, case: Case | None, *, doing: str) -> 
 
 
 def _record(appointment: Appointment, *, actor, summary: str, reason: str = "") -> None:
-    if appointment.case_id is None:
+    case = appointment.case
+    if case is None:
         return
     feed_record(
-        case=appointment.case,
+        case=case,
         kind=CaseActivity.Kind.APPOINTMENT,
         actor=actor,
         summary=summary,
@@ -203,7 +204,7 @@ def appointment_update(*, actor: User | None, appointment: Appointment, **change
 
 
 # The three endings: (feed summary, audit action). Each is final.
-_ENDINGS = {
+_ENDINGS: dict[str, tuple[str, str]] = {
     AppointmentStatus.CANCELLED: ("Appointment cancelled", "appointment_cancel"),
     AppointmentStatus.COMPLETED: ("Appointment held", "appointment_complete"),
     AppointmentStatus.MISSED: ("Appointment missed", "appointment_mark_missed"),

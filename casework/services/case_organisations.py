@@ -70,9 +70,10 @@ def case_organisation_remove(*, actor: User | None, link: CaseOrganisation, reas
     not on a closed case, except supervisors. Raises PermissionDenied or Conflict (closed case)."""
     case = lock_case(link.case)
     _ensure_may_change(actor, case, doing="change the organisations on it")
-    link = CaseOrganisation.objects.select_related("organisation").filter(pk=link.pk, case=case).first()
-    if link is None:
+    current = CaseOrganisation.objects.select_related("organisation").filter(pk=link.pk, case=case).first()
+    if current is None:
         raise errors.NotFound("That organisation is no longer linked to this case.")
+    link = current
     organisation, role = link.organisation, link.role
     with audited(actor=actor, action="case_organisation_remove"):
         link.delete()
