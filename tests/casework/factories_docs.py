@@ -59,6 +59,14 @@ WORD_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 EXCEL_MAIN = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 
 
+def _entry(name: str, *, compress_type: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    """A zip entry with a fixed timestamp, so the same sample is the same bytes every time
+    (writestr with a bare name stamps the current second, and a test may straddle two)."""
+    info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+    info.compress_type = compress_type
+    return info
+
+
 def ooxml_bytes(
     *, part: str, content_type: str, body: str = "<x/>", content_types_last: bool = False, extra=()
 ) -> bytes:
@@ -74,7 +82,7 @@ def ooxml_bytes(
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as package:
         for name, content in entries:
-            package.writestr(name, content)
+            package.writestr(_entry(name), content)
     return buffer.getvalue()
 
 
@@ -92,7 +100,7 @@ def zip_bytes(*entries: tuple[str, str]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, content in entries:
-            archive.writestr(name, content)
+            archive.writestr(_entry(name, compress_type=zipfile.ZIP_STORED), content)
     return buffer.getvalue()
 
 
