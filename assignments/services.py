@@ -85,6 +85,8 @@ def routing_profile_set(
             profile = RoutingProfile(user=user)
         profile.capacity = capacity
         profile.team = (team or "").strip()
+        # The router matches on this copy (one indexed array test instead of a join per skill).
+        profile.skill_ids = sorted(wanted)
         profile.stamp(actor)
         profile.save()
         if revoked:
