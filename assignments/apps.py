@@ -25,3 +25,11 @@ class AssignmentsConfig(AppConfig):
             "assignments.delete_routingprofileskill",
         ],
     }
+
+    def ready(self) -> None:
+        from assignments import receivers, tasks  # noqa: F401  (tasks: registers the jobs)
+        from casework import signals
+
+        signals.case_created.connect(receivers.on_case_created, dispatch_uid="routing-case-created")
+        signals.case_status_changed.connect(receivers.on_case_status_changed, dispatch_uid="routing-status")
+        signals.case_owner_changed.connect(receivers.on_case_owner_changed, dispatch_uid="routing-owner")

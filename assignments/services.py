@@ -9,8 +9,11 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from assignments.models import RoutingProfile, RoutingProfileSkill, Skill
+from assignments import routing
+from assignments.models import DeclineReason, Offer, RoutingProfile, RoutingProfileSkill, Skill
 from assignments.permissions import can_manage_routing, can_set_presence
+from casework.models import Case
+from casework.services import cases as case_services
 from core import errors
 from core.audit import audited
 from core.models import User
@@ -93,6 +96,8 @@ def routing_profile_set(
             # One statement, but the audit trigger fires per row: one skill.revoked event each.
             RoutingProfileSkill.objects.filter(profile=profile, skill_id__in=revoked).delete()
         RoutingProfileSkill.objects.bulk_create(RoutingProfileSkill(profile=profile, skill_id=pk) for pk in granted)
+        if profile.presence == RoutingProfile.Presence.AVAILABLE:
+            _route_after(now=timezone.now(), freed_user_ids=[user.pk])  # more capacity or skills: more work
     return profile
 
 
@@ -123,4 +128,88 @@ def presence_set(*, actor: User | None, user: User, presence: str) -> RoutingPro
         profile.presence_changed_at = timezone.now()
         profile.stamp(actor)
         profile.save(update_fields=["presence", "presence_changed_at", "updated_at", "updated_by"])
+        now = profile.presence_changed_at
+        if presence == RoutingProfile.Presence.OFFLINE:
+            # Pending offers go to others; accepted cases stay (rule 7). Busy keeps its offers.
+            _route_after(now=now, case_ids=routing.offers_withdraw_for(user.pk, now=now))
+        elif presence == RoutingProfile.Presence.AVAILABLE:
+            _route_after(now=now, freed_user_ids=[user.pk])
     return profile
+
+
+# --- routing: what staff and supervisors do ---------------------------------------------------------
+
+
+def _route_after(*, now, case_ids=(), freed_user_ids=()) -> None:
+    """Event-driven routing: offer the affected cases, then give anyone whose capacity was freed
+    the chance to take waiting work."""
+    if case_ids:
+        routing.route(now=now, case_ids=list(case_ids))
+    for user_id in dict.fromkeys(freed_user_ids):
+        routing.route(now=now, for_user_id=user_id)
+
+
+def _lock_offer(actor: User, offer: Offer) -> Offer:
+    locked = Offer.objects.select_for_update().select_related("case").filter(pk=offer.pk).first()
+    if locked is None or locked.user_id != actor.pk:
+        raise errors.NotFound("There is no such offer for you.")
+    if locked.status != Offer.Status.PENDING:
+        raise errors.Conflict(f"This offer is no longer open: it was {locked.get_status_display().lower()}.")
+    return locked
+
+
+@transaction.atomic
+def offer_accept(*, actor: User, offer: Offer) -> Offer:
+    """Accept an offer: the case becomes yours. Who: the person it was offered to.
+    Raises NotFound (not your offer), Conflict (no longer open, or expired)."""
+    now = timezone.now()
+    offer = _lock_offer(actor, offer)
+    if offer.expires_at <= now:
+        raise errors.Conflict(
+            f"This offer expired at {timezone.localtime(offer.expires_at):%H:%M} and is going to someone else."
+        )
+    with audited(actor=actor, action="offer_accept", case=offer.case.number):
+        routing.offer_accepted(offer, now=now)
+        token = routing.routing_write.set(True)
+        try:
+            case_services.case_owner_set(actor=actor, case=offer.case, owner=actor, reason="Accepted a routed offer")
+        finally:
+            routing.routing_write.reset(token)
+    offer.refresh_from_db()
+    return offer
+
+
+@transaction.atomic
+def offer_decline(*, actor: User, offer: Offer, reason: DeclineReason | None = None, note: str = "") -> Offer:
+    """Decline an offer, optionally with a reason from the configured list. The case goes to the
+    next eligible person and is not offered to you again this round.
+    Who: the person it was offered to. Raises NotFound, Conflict, ValidationError."""
+    now = timezone.now()
+    if reason is not None and not reason.is_active:
+        raise errors.ValidationError(fields={"reason": [f"“{reason}” is no longer a reason you can give."]})
+    offer = _lock_offer(actor, offer)
+    with audited(actor=actor, action="offer_decline", case=offer.case.number):
+        Offer.objects.filter(pk=offer.pk).update(decline_reason=reason, note=(note or "").strip()[:500])
+        routing.offer_ended(offer, Offer.Status.DECLINED, now=now)
+        _route_after(now=now, case_ids=[offer.case_id], freed_user_ids=[actor.pk])
+    offer.refresh_from_db()
+    return offer
+
+
+@transaction.atomic
+def case_assign(*, actor: User | None, case: Case, user: User, reason: str = "") -> Case:
+    """Give a case to someone by hand. It leaves dynamic routing until its chevron changes or it
+    is released; the person going offline does not undo it. Who: supervisors (team leads).
+    Raises PermissionDenied, ValidationError, Conflict."""
+    if actor is not None and not can_manage_routing(actor):
+        raise errors.PermissionDenied("Only supervisors can assign cases by hand.")
+    return case_services.case_owner_set(actor=actor, case=case, owner=user, reason=reason)
+
+
+@transaction.atomic
+def case_release(*, actor: User | None, case: Case, reason: str = "") -> Case:
+    """Release a case to the queue: nobody owns it and routing offers it again.
+    Who: its owner, or a supervisor. Raises PermissionDenied, Conflict."""
+    if actor is not None and not (can_manage_routing(actor) or case.owner_id == actor.pk):
+        raise errors.PermissionDenied("Only the case's owner or a supervisor can release it.")
+    return case_services.case_owner_release(actor=actor, case=case, reason=reason)

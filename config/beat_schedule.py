@@ -8,4 +8,10 @@ BEAT_SCHEDULE = {
         "schedule": 30.0,
         "options": {"expires": 25},
     },
+    # Routing's safety net: time out due offers and offer whatever still waits.
+    "routing-sweep": {
+        "task": "assignments.routing_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

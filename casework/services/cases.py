@@ -809,3 +809,30 @@ def case_owner_set(
             sender=Case, case=case, actor=actor, previous_owner=previous_owner, previous_queue=previous_queue
         )
     return case
+
+
+@transaction.atomic
+def case_owner_release(*, actor: User | None, case: Case, reason: str = "") -> Case:
+    """Leave a case with no owner, for dynamic routing to offer it ("release to the queue").
+    Who: staff; closed cases refused. Raises PermissionDenied, Conflict."""
+    _require_staff(actor, case, doing="release cases")
+    case = lock_case(case)
+    ensure_case_open(actor, case, doing="release it")
+    if case.owner_id is None and case.owner_queue_id is None:
+        return case
+    previous_owner, previous_queue = case.owner, case.owner_queue
+    case.owner = case.owner_queue = None
+    case.stamp(actor)
+    with audited(actor=actor, action="case_owner_release"):
+        case.save()
+        feed_record(
+            case=case,
+            kind=CaseActivity.Kind.OWNER_CHANGED,
+            actor=actor,
+            summary=f"Released by {previous_owner or previous_queue} for routing",
+            reason=(reason or "").strip(),
+        )
+        signals.case_owner_changed.send(
+            sender=Case, case=case, actor=actor, previous_owner=previous_owner, previous_queue=previous_queue
+        )
+    return case
