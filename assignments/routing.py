@@ -78,10 +78,12 @@ def required_skill_ids(case: Case) -> list[int] | None:
     if rule.programme_skill_id:
         ids.add(rule.programme_skill_id)
     derived = []
-    if rule.require_patch and case.property_id and case.property.patch_id:
-        derived.append(f"patch-{case.property.patch.code.lower()}")
-    if rule.require_language and case.contact_id and case.contact.preferred_language != Language.ENGLISH:
-        derived.append(f"lang-{case.contact.preferred_language}")
+    patch = case.property.patch if case.property is not None else None
+    if rule.require_patch and patch is not None:
+        derived.append(f"patch-{patch.code.lower()}")
+    language = case.contact.preferred_language if case.contact is not None else Language.ENGLISH
+    if rule.require_language and language != Language.ENGLISH:
+        derived.append(f"lang-{language}")
     if case.is_escalated:
         derived.append("escalation")
     if derived:
