@@ -545,3 +545,30 @@ def loads_reconcile() -> int:
             """  # noqa: S608 - our own table names
         )
         return cursor.rowcount
+
+
+def rule_changed(case_type_id: int, status: str, *, now, events: list | None = None) -> list[int]:
+    """A routing rule for this case type and chevron was added, changed or switched off: bring
+    the open cases on it up to date. Waiting cases get the new skills and keep their wait; cases
+    that were not routed (no rule before) start waiting now, unless someone owns them or a team
+    queue does. Returns the case ids now waiting, for the caller to route."""
+    waiting = []
+    cases = Case.objects.filter(case_type_id=case_type_id, status=status).select_related("property__patch", "contact")
+    for case in cases:
+        row = _row(case.pk)
+        if row.state in (State.OFFERED, State.ACCEPTED, State.MANUAL):
+            continue  # already with someone; the new rule applies from the next chevron
+        skills = required_skill_ids(case)
+        if skills is None:
+            row.state = State.NOT_ROUTABLE
+        elif row.state == State.AWAITING:
+            row.skill_ids = skills
+            waiting.append(case.pk)
+        elif case.owner_id is None and case.owner_queue_id is None:
+            _await(row, case, skills, now=now)
+            waiting.append(case.pk)
+        else:
+            continue
+        row.updated_at = now
+        row.save()
+    return waiting
