@@ -11,6 +11,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     BigIntegerField,
+    BooleanField,
     Count,
     F,
     Func,
@@ -22,6 +23,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Sum,
+    TextChoices,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -81,14 +83,18 @@ def _require_supervisor(user, what: str) -> None:
         raise errors.PermissionDenied(f"Only supervisors can see {what}.")
 
 
+class _IsAnyOf(Func):
+    """`value = ANY(array)`, as a condition (Django would bracket ANY(...) as a lookup's right side)."""
+
+    arg_joiner = " = ANY("
+    template = "%(expressions)s)"
+    output_field = BooleanField()
+
+
 def skill_codes_of(skill_ids) -> ArraySubquery:
     """An expression: the codes, sorted, of the skills whose ids are in the array `skill_ids` (an
     expression such as OuterRef("skill_ids")), for annotating rows that carry a skill-id array."""
-    return ArraySubquery(
-        Skill.objects.filter(pk=Func(skill_ids, function="ANY", output_field=BigIntegerField()))
-        .order_by("code")
-        .values("code")
-    )
+    return ArraySubquery(Skill.objects.filter(_IsAnyOf(F("pk"), skill_ids)).order_by("code").values("code"))
 
 
 def _count_of(queryset: QuerySet) -> Coalesce:
@@ -164,34 +170,20 @@ def backlog_by_skill_set_for(*, user) -> list[BacklogGroup]:
     ]
 
 
-class Why:
-    """Reasons a case is not (or not yet) offered, as `RoutingExplanation.reason`."""
+class Why(TextChoices):
+    """Why a case is where it is with the router (`RoutingExplanation.reason`)."""
 
-    CLOSED = "closed"
-    NO_RULE = "no_rule"
-    MANUALLY_ASSIGNED = "manually_assigned"
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    NOT_YET_ROUTED = "not_yet_routed"
-    SKILLS_NOT_HELD = "skills_not_held"
-    SKILLS_NOT_HELD_TOGETHER = "skills_not_held_together"
-    NO_ONE_ELIGIBLE = "no_one_eligible"
-    ROUND_COMPLETE = "round_complete"
-    ELIGIBLE = "eligible"
-
-    ALL = (
-        CLOSED,
-        NO_RULE,
-        MANUALLY_ASSIGNED,
-        OFFERED,
-        ACCEPTED,
-        NOT_YET_ROUTED,
-        SKILLS_NOT_HELD,
-        SKILLS_NOT_HELD_TOGETHER,
-        NO_ONE_ELIGIBLE,
-        ROUND_COMPLETE,
-        ELIGIBLE,
-    )
+    CLOSED = "closed", "Closed: not routed"
+    NO_RULE = "no_rule", "No routing rule for its chevron"
+    MANUALLY_ASSIGNED = "manually_assigned", "Assigned by hand"
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    NOT_YET_ROUTED = "not_yet_routed", "Not picked up by the router yet"
+    SKILLS_NOT_HELD = "skills_not_held", "No one holds some of the skills"
+    SKILLS_NOT_HELD_TOGETHER = "skills_not_held_together", "No one holds all the skills together"
+    NO_ONE_ELIGIBLE = "no_one_eligible", "Everyone who holds the skills is offline, busy, full or held back"
+    ROUND_COMPLETE = "round_complete", "Everyone who could take it declined: the round starts again"
+    ELIGIBLE = "eligible", "Someone can take it now"
 
 
 @dataclass
@@ -223,7 +215,9 @@ class RoutingExplanation:
     offer_expires_at: datetime.datetime | None = None
 
 
-def _name(user: User) -> str:
+def _name(user: User | None) -> str:
+    if user is None:  # the row constraint says accepted and manual rows have an assignee
+        return "someone"
     return user.get_full_name() or user.email
 
 
@@ -388,7 +382,8 @@ def case_routing_explanation(*, user, case: Case, now: datetime.datetime | None 
         explanation.reason = Why.OFFERED
         if offer is not None:
             explanation.person, explanation.offer_expires_at = offer.user, offer.expires_at
-            explanation.summary = f"Offered to {_name(offer.user)}, who has until {offer.expires_at:%H:%M} to accept."
+            until = timezone.localtime(offer.expires_at)
+            explanation.summary = f"Offered to {_name(offer.user)}, who has until {until:%H:%M} to accept."
         else:
             explanation.summary = "Offered; the offer is being answered."
         return explanation

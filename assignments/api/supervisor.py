@@ -64,7 +64,7 @@ class RoutingExplanationSerializer(serializers.Serializer):
     status = serializers.CharField(help_text="The case's chevron.")
     state = serializers.CharField(help_text="not_routable, awaiting, offered, accepted or manual.")
     routable = serializers.BooleanField(help_text="Its chevron has a routing rule and it is not assigned by hand.")
-    reason = serializers.ChoiceField(choices=selectors.Why.ALL)
+    reason = serializers.ChoiceField(choices=selectors.Why.choices)
     summary = serializers.CharField(help_text="One sentence for people.")
     required_skills = serializers.ListField(child=serializers.CharField())
     missing_skills = serializers.ListField(child=serializers.CharField(), help_text="Needed, but held by no one.")

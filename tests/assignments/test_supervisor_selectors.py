@@ -33,6 +33,15 @@ def _awaiting(skills, **fields) -> CaseRouting:
     return routing
 
 
+def _offered_lately(skills, *, seconds_ago: int, offers: int, **fields):
+    """Someone available who has had `offers` offers in the flood guard's window, which began
+    `seconds_ago` before NOW."""
+    window_start = NOW - datetime.timedelta(seconds=seconds_ago)
+    return StaffProfileFactory(
+        available=True, skills=skills, offer_window_start=window_start, offers_in_window=offers, **fields
+    )
+
+
 def _explain(user, case, now=NOW):
     return selectors.case_routing_explanation(user=user, case=case, now=now)
 
@@ -90,13 +99,10 @@ def test_the_holders_are_offline_or_full(caseworker):
 def test_each_holder_is_counted_once_busy_flood_guarded_declined_or_eligible(caseworker):
     chaser = SkillFactory(code="chaser")
     StaffProfileFactory(busy=True, skills=[chaser])
-    StaffProfileFactory(available=True, skills=[chaser], offer_window_start=NOW - datetime.timedelta(seconds=30),
-                        offers_in_window=10)  # fmt: skip
+    _offered_lately([chaser], seconds_ago=30, offers=10)
     # The flood guard's minute is over, and nine offers is under the limit: both can take it.
-    StaffProfileFactory(available=True, skills=[chaser], offer_window_start=NOW - datetime.timedelta(seconds=61),
-                        offers_in_window=10)  # fmt: skip
-    StaffProfileFactory(available=True, skills=[chaser], offer_window_start=NOW - datetime.timedelta(seconds=5),
-                        offers_in_window=9)  # fmt: skip
+    _offered_lately([chaser], seconds_ago=61, offers=10)
+    _offered_lately([chaser], seconds_ago=5, offers=9)
     decliner = StaffProfileFactory(available=True, skills=[chaser])
     # Offline and declined: counted as offline, not twice.
     lapsed = StaffProfileFactory(skills=[chaser])
@@ -119,9 +125,8 @@ def test_each_holder_is_counted_once_busy_flood_guarded_declined_or_eligible(cas
 def test_the_flood_guard_uses_the_configured_limit(caseworker):
     RoutingSettings.objects.update_or_create(pk=1, defaults={"max_offers_per_minute": 3})
     chaser = SkillFactory(code="chaser")
-    StaffProfileFactory.create_batch(
-        2, available=True, skills=[chaser], offer_window_start=NOW - datetime.timedelta(seconds=10), offers_in_window=3
-    )
+    _offered_lately([chaser], seconds_ago=10, offers=3)
+    _offered_lately([chaser], seconds_ago=0, offers=4)
     explanation = _explain(caseworker, _awaiting([chaser]).case)
     assert (explanation.flood_guarded, explanation.eligible) == (2, 0)
     assert explanation.reason == "no_one_eligible"
@@ -151,7 +156,7 @@ def test_when_everyone_who_could_take_it_declined_the_round_starts_again(casewor
 def test_the_round_is_not_over_while_someone_who_has_not_declined_is_held_back(caseworker):
     chaser = SkillFactory(code="chaser")
     decliner = StaffProfileFactory(available=True, skills=[chaser])
-    StaffProfileFactory(available=True, skills=[chaser], offer_window_start=NOW, offers_in_window=10)
+    _offered_lately([chaser], seconds_ago=0, offers=10)
     explanation = _explain(caseworker, _awaiting([chaser], excluded_user_ids=[decliner.user_id]).case)
     assert explanation.round_complete is False
     assert explanation.reason == "no_one_eligible"
@@ -209,7 +214,8 @@ def test_an_offered_case_names_its_potential_owner(caseworker):
     explanation = _explain(caseworker, routing.case)
     assert (explanation.routable, explanation.reason, explanation.person) == (True, "offered", offer.user)
     assert explanation.offer_expires_at == offer.expires_at
-    assert explanation.summary.startswith("Offered to Rhys Evans, who has until ")
+    until = timezone.localtime(offer.expires_at)
+    assert explanation.summary == f"Offered to Rhys Evans, who has until {until:%H:%M} to accept."
 
 
 def test_an_accepted_case_names_its_owner(caseworker):
