@@ -23,6 +23,18 @@ class AssignmentsConfig(AppConfig):
             "assignments.add_routingprofileskill",
             "assignments.change_routingprofileskill",
             "assignments.delete_routingprofileskill",
+            # The router's configuration (rules are retired by unticking "active", not deleted),
+            # and what the router did, read-only.
+            "assignments.view_routingsettings",
+            "assignments.change_routingsettings",
+            "assignments.view_routingrule",
+            "assignments.add_routingrule",
+            "assignments.change_routingrule",
+            "assignments.view_declinereason",
+            "assignments.add_declinereason",
+            "assignments.change_declinereason",
+            "assignments.view_offer",
+            "assignments.view_caserouting",
         ],
     }
 

@@ -1,12 +1,14 @@
-"""Demo skills (functions, one per patch, languages, programmes, escalation) and a routing profile
-for every demo staff member. Runs after casework's demo (INSTALLED_APPS order), whose patches it
-uses. Idempotent: skills are keyed on code, and an existing routing profile is left as it is."""
+"""Demo skills (functions, one per patch, languages, programmes, escalation), a routing profile
+for every demo staff member, the router's settings, decline reasons and the routing rules (which
+skills each demo case type needs on each chevron). Runs after casework's demo (INSTALLED_APPS
+order), whose patches and case types it uses. Idempotent: skills, decline reasons and rules are
+keyed on their code (rules on case type and chevron), and what exists is left as it is."""
 
 from __future__ import annotations
 
-from assignments import services
-from assignments.models import RoutingProfile, Skill
-from casework.models import Language, Patch
+from assignments import config, services
+from assignments.models import DeclineReason, RoutingProfile, RoutingRule, RoutingSettings, Skill
+from casework.models import CaseType, Language, Patch
 from core import demo as core_demo
 from core.models import User
 from core.seeding import DemoContext
@@ -36,6 +38,33 @@ PROFILES: dict[str, tuple[list[str], int, list[str], int, str]] = {
     "caseworker@demo.example": (["chaser", "case_manager", "raft"], 1, ["bn"], 100, "Rental assistance"),
 }
 DEFAULT_PROFILE: tuple[list[str], int, list[str], int, str] = (["chaser"], 1, [], 100, "")
+
+DECLINE_REASONS = [
+    ("conflict-of-interest", "Conflict of interest"),
+    ("not-my-patch", "Not my patch"),
+    ("at-capacity", "At capacity"),
+    ("going-on-leave", "Going on leave"),
+    ("other", "Other"),
+]
+
+# case type code (casework.demo_cases): (programme skill, require patch, {chevron: [function skills]}).
+# Appeals have no rule (their work is tasks), nor has the automated rent statement (no human step);
+# a support referral needs a person to triage it, then stays with whoever took it.
+_RENTAL_CHEVRONS = {"chaser": ["chaser"], "case_manager": ["case_manager"], "reviewer": ["reviewer"]}
+_ARREARS_CHEVRONS = {
+    status: ["rents_officer"] for status in ("early_action", "arrangement", "notice_served", "court", "eviction")
+}
+ROUTING_RULES: dict[str, tuple[str | None, bool, dict[str, list[str]]]] = {
+    "raft-tenant": ("raft", False, _RENTAL_CHEVRONS),
+    "raft-landlord": ("raft", False, _RENTAL_CHEVRONS),
+    "arrears": ("arrears", True, _ARREARS_CHEVRONS),
+    "housing-options": (
+        None,
+        False,
+        {status: ["housing_options"] for status in ("enquiry", "assessment", "action_plan")},
+    ),
+    "support": (None, False, {"triage": ["case_manager"]}),
+}
 
 
 def _skill_definitions() -> list[tuple[str, str, str, str]]:
@@ -77,3 +106,35 @@ def seed(ctx: DemoContext) -> None:
             actor=None, user=user, skills=[skills[code] for code in codes], capacity=capacity, team=team
         )
         ctx.created("routing profile")
+
+    _seed_routing_configuration(ctx, skills)
+
+
+def _seed_routing_configuration(ctx: DemoContext, skills: dict[str, Skill]) -> None:
+    if not RoutingSettings.objects.exists():
+        RoutingSettings.current()
+        ctx.created("routing settings")
+    existing_reasons = set(DeclineReason.objects.values_list("code", flat=True))
+    for code, label in DECLINE_REASONS:
+        if code not in existing_reasons:
+            config.decline_reason_create(actor=None, code=code, label=label)
+            ctx.created("decline reason")
+    case_types = {case_type.code: case_type for case_type in CaseType.objects.filter(code__in=ROUTING_RULES)}
+    existing_rules = set(RoutingRule.objects.values_list("case_type__code", "status"))
+    for code, (programme, require_patch, chevrons) in ROUTING_RULES.items():
+        case_type = case_types.get(code)
+        if case_type is None:  # a supervisor renamed or removed it: nothing to route
+            continue
+        for status, functions in chevrons.items():
+            if (code, status) in existing_rules:
+                continue
+            config.routing_rule_set(
+                actor=None,
+                case_type=case_type,
+                status=status,
+                skills=[skills[function] for function in functions],
+                programme_skill=skills[programme] if programme else None,
+                require_patch=require_patch,
+                require_language=True,
+            )
+            ctx.created("routing rule")
