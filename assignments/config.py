@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
+from assignments import routing
 from assignments.models import DeclineReason, RoutingRule, RoutingSettings, Skill
 from assignments.permissions import can_manage_routing
 from casework.models import WORKFLOWS, CaseType, Status
@@ -106,6 +108,11 @@ def routing_rule_set(
         rule.stamp(actor)
         rule.save()
         rule.skills.set(skills)
+        # The chevron's open cases follow the new rule straight away (and any now waiting are offered).
+        now = timezone.now()
+        waiting = routing.rule_changed(case_type.pk, status, now=now)
+        if waiting:
+            routing.route(now=now, case_ids=waiting)
     return rule
 
 

@@ -130,6 +130,7 @@ pghistory.track(pghistory.InsertEvent("skill.granted"), pghistory.DeleteEvent("s
 # --- routing ------------------------------------------------------------------------------------
 
 
+@pghistory.track()
 class RoutingSettings(models.Model):
     """The router's tunables, one row, edited by supervisors in the admin."""
 
@@ -191,6 +192,7 @@ class RoutingRule(Stamped):
         return f"{self.case_type}: {self.status}"
 
 
+@pghistory.track()
 class DeclineReason(models.Model):
     """A reason offered to staff when they decline an offer (configurable list)."""
 

@@ -160,3 +160,13 @@ def test_a_timed_out_offer_goes_to_the_next_person(rule, chaser_skill):
     assert pending(case).user == second
     assert Offer.objects.get(case=case, user=first).status == "timed_out"
     assert routing.loads_reconcile() == 0
+
+
+def test_a_new_rule_routes_the_chevrons_waiting_cases_at_once(chaser_skill):
+    from assignments.config import routing_rule_set
+
+    person = staff("a@test.example", [chaser_skill])
+    case = reach_chaser(tenant_case(status="draft"))
+    assert CaseRouting.objects.get(pk=case.pk).state == "not_routable"  # no rule yet
+    routing_rule_set(actor=None, case_type=case.case_type, status="chaser", skills=[chaser_skill])
+    assert pending(case).user == person
