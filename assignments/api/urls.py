@@ -1,9 +1,9 @@
 from rest_framework.routers import SimpleRouter
 
-from assignments.api import views
+from assignments.api import routing, views
 
 router = SimpleRouter()
 router.register("skills", views.SkillViewSet, basename="skill")
 router.register("routing-profiles", views.RoutingProfileViewSet, basename="routing-profile")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, *routing.urlpatterns]
