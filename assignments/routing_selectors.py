@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from assignments.models import CaseRouting, Offer, RoutingProfile, Skill
@@ -20,13 +20,12 @@ def routing_profile_get(*, user, staff_id: int) -> RoutingProfile:
     """The routing profile (presence, load, capacity) of member of staff `staff_id`, with the
     number of offers waiting for their answer. Raises NotFound for a non-staff `user`, an unknown
     person, or someone without a routing profile."""
-    profile = None
-    if can_view_routing(user):
-        profile = RoutingProfile.objects.select_related("user").filter(user_id=staff_id).first()
+    pending = Count("user__offers", filter=Q(user__offers__status=Offer.Status.PENDING))
+    profiles = RoutingProfile.objects.select_related("user").annotate(offers_pending=pending)
+    profile = profiles.filter(user_id=staff_id).first() if can_view_routing(user) else None
     if profile is None:
         whose = "You have" if staff_id == getattr(user, "pk", None) else "This person has"
         raise errors.NotFound(f"{whose} no routing profile yet; a supervisor sets one up first.")
-    profile.offers_pending = Offer.objects.filter(user_id=staff_id, status=Offer.Status.PENDING).count()
     return profile
 
 

@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from assignments.models import CaseRouting, Offer, RoutingProfile
@@ -510,3 +512,15 @@ def test_anonymous_visitors_are_refused(api, routed_offer, method, url):
     response = getattr(api, method)(_url(url, routed_offer), {})
     assert response.status_code in (401, 403)
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_my_offers_list_has_no_n_plus_1(api, case_type, django_assert_max_num_queries):
+    me = routed_staff(ENQUIRY_SKILL)
+    routed_case(case_type)
+    _as(api, me)
+    with CaptureQueriesContext(connection) as few:
+        assert api.get(MY_OFFERS).json()["count"] == 1
+    for _ in range(5):
+        routed_case(case_type)
+    with django_assert_max_num_queries(len(few)):
+        assert api.get(MY_OFFERS).json()["count"] == 6
