@@ -180,7 +180,10 @@ def case_requeue(case: Case, skills: list[int], *, now, events: list | None = No
 
 def case_assigned_by_hand(case: Case, user_id: int, *, now, events: list | None = None) -> list[int]:
     """A person was given the case by hand: it leaves dynamic routing (and nobody's load) until
-    its chevron changes or it is released. Going offline does not undo this."""
+    its chevron changes or it is released. Going offline does not undo this. A closed case (a
+    supervisor may still reassign one) stays out of routing: closing already ended it."""
+    if case.is_closed:
+        return []
     row = _row(case.pk)
     freed = _end_current(row, now=now, events=events)
     row.state, row.assignee_id, row.excluded_user_ids, row.status = State.MANUAL, user_id, [], case.status
@@ -218,7 +221,11 @@ def case_released(case: Case, *, now, events: list | None = None) -> list[int]:
 def offers_withdraw_for(user_id: int, *, now, events: list | None = None) -> list[int]:
     """Someone went offline: withdraw their pending offers (their accepted cases stay theirs).
     The cases wait again with their original wait. Returns the case ids."""
-    offers = list(Offer.objects.select_for_update().filter(user_id=user_id, status=Offer.Status.PENDING).order_by("pk"))
+    pending = Offer.objects.filter(user_id=user_id, status=Offer.Status.PENDING)
+    # The routing rows before the offers: the order a manual assignment or an answer takes them in.
+    locked = CaseRouting.objects.select_for_update().filter(pk__in=pending.values("case_id")).order_by("pk")
+    list(locked.values_list("pk", flat=True))
+    offers = list(pending.select_for_update().order_by("pk"))
     if not offers:
         return []
     case_ids = [offer.case_id for offer in offers]

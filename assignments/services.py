@@ -10,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from assignments import routing
-from assignments.models import DeclineReason, Offer, RoutingProfile, RoutingProfileSkill, Skill
+from assignments.models import CaseRouting, DeclineReason, Offer, RoutingProfile, RoutingProfileSkill, Skill
 from assignments.permissions import can_manage_routing, can_set_presence
 from casework.models import Case
 from casework.services import cases as case_services
+from casework.services.common import lock_case
 from core import errors
 from core.audit import audited
 from core.models import User
@@ -150,9 +151,15 @@ def _route_after(*, now, case_ids=(), freed_user_ids=()) -> None:
 
 
 def _lock_offer(actor: User, offer: Offer) -> Offer:
-    locked = Offer.objects.select_for_update().select_related("case").filter(pk=offer.pk).first()
-    if locked is None or locked.user_id != actor.pk:
+    case_id = Offer.objects.filter(pk=offer.pk, user_id=actor.pk).values_list("case_id", flat=True).first()
+    if case_id is None:
         raise errors.NotFound("There is no such offer for you.")
+    # One lock order for every change to a routed case: the case, its routing row, then the offer
+    # (a manual assignment takes them in that order through casework). Taking the offer first
+    # would deadlock against a supervisor assigning the case at the same moment.
+    lock_case(offer.case)
+    list(CaseRouting.objects.select_for_update().filter(pk=case_id).values_list("pk", flat=True))
+    locked = Offer.objects.select_for_update(of=("self",)).select_related("case").get(pk=offer.pk)
     if locked.status != Offer.Status.PENDING:
         raise errors.Conflict(f"This offer is no longer open: it was {locked.get_status_display().lower()}.")
     return locked
@@ -210,6 +217,8 @@ def case_assign(*, actor: User | None, case: Case, user: User, reason: str = "")
 def case_release(*, actor: User | None, case: Case, reason: str = "") -> Case:
     """Release a case to the queue: nobody owns it and routing offers it again.
     Who: its owner, or a supervisor. Raises PermissionDenied, Conflict."""
+    # Who owns it is read under the lock: a stale copy must not let a former owner release it.
+    case = lock_case(case)
     if actor is not None and not (can_manage_routing(actor) or case.owner_id == actor.pk):
         raise errors.PermissionDenied("Only the case's owner or a supervisor can release it.")
     return case_services.case_owner_release(actor=actor, case=case, reason=reason)
