@@ -37,6 +37,7 @@ PROFILES: dict[str, tuple[list[str], int, list[str], int, str]] = {
     "options@demo.example": (["housing_options"], 1, ["so"], 50, "Housing options"),
     "caseworker@demo.example": (["chaser", "case_manager", "raft"], 1, ["bn"], 100, "Rental assistance"),
 }
+AVAILABLE_AT_START = ["chaser@demo.example", "casemanager@demo.example", "reviewer@demo.example", "rents@demo.example"]
 DEFAULT_PROFILE: tuple[list[str], int, list[str], int, str] = (["chaser"], 1, [], 100, "")
 
 DECLINE_REASONS = [
@@ -108,6 +109,12 @@ def seed(ctx: DemoContext) -> None:
         ctx.created("routing profile")
 
     _seed_routing_configuration(ctx, skills)
+    # The rental-assistance team starts the demo signed in to routing, so the waiting cases are
+    # offered to them (once: after that, their presence is theirs to change).
+    for email in AVAILABLE_AT_START:
+        profile = RoutingProfile.objects.filter(user__email=email, presence_changed_at__isnull=True).first()
+        if profile is not None:
+            services.presence_set(actor=None, user=profile.user, presence=RoutingProfile.Presence.AVAILABLE)
 
 
 def _seed_routing_configuration(ctx: DemoContext, skills: dict[str, Skill]) -> None:

@@ -6,7 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from assignments.models import DeclineReason, RoutingRule, RoutingSettings
+from assignments.models import CaseRouting, DeclineReason, Offer, RoutingRule, RoutingSettings
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +59,11 @@ def test_the_demo_configures_the_router_once():
         "Other",
     }
     assert RoutingSettings.current().offer_timeout_minutes == 60
+
+
+def test_the_demo_rental_team_has_offers_waiting_for_them():
+    call_command("seed_demo", stdout=StringIO())
+    chaser_offers = Offer.objects.filter(user__email="chaser@demo.example", status="pending")
+    assert chaser_offers.exists()
+    assert all(offer.case.status == "chaser" for offer in chaser_offers)
+    assert CaseRouting.objects.filter(state="awaiting").exists()  # e.g. housing options: nobody available
