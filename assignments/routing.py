@@ -198,11 +198,13 @@ def case_queued(case: Case, *, now, events: list | None = None) -> list[int]:
     return freed
 
 
-def case_released(case: Case, *, now, events: list | None = None) -> list[int]:
-    """Released to the queue: back to dynamic routing, waiting from now."""
+def case_released(case: Case, *, now, events: list | None = None, skills: list[int] | None = None) -> list[int]:
+    """Released to the queue: back to dynamic routing, waiting from now, needing `skills` (by
+    default what its routing rule asks for; the simulator passes the scenario's)."""
     row = _row(case.pk)
     freed = _end_current(row, now=now, events=events)
-    skills = required_skill_ids(case)
+    if skills is None:
+        skills = required_skill_ids(case)
     if skills is None:
         row.state, row.assignee = State.NOT_ROUTABLE, None
     else:
