@@ -27,9 +27,16 @@ How a scenario is played, in time order:
   its case is routed again at that time (as if each offer had its own timer; in production the
   one-minute sweep notices it);
 - cases become ready at their `ready_at` (those ready at the same instant together) and are routed;
-- each event does what the service would, then routes what production routes after it: the case(s)
-  it affected and, for anyone whose capacity it freed, the waiting work they could take. A `tick`
-  is the periodic sweep: time out due offers and offer the whole backlog.
+- each event does what the service would, then routes what production routes after it
+  (routing.route_after): the case(s) it affected together with the waiting work that anyone whose
+  capacity it freed could take, in one pass in backlog order. A status change routes the case
+  afresh with the given skills (ending a manual assignment, freeing whoever held it); closing
+  withdraws its offer or frees its holder. A `tick` is the periodic sweep (routing.sweep): time
+  out due offers and offer the whole backlog, which is also when someone held back by the flood
+  guard gets the rest of their work.
+
+`on_step`, for tests: called after every step with a Step (its time, kind, event and log lines)
+inside the run's transaction, so invariants can be checked against the routing tables.
 
 Isolation: everything runs in one transaction that is rolled back at the end. Inside it the
 routing tables (profiles, their skills, case routing, offers, settings) are shadowed by empty
