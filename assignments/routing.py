@@ -203,11 +203,13 @@ def case_queued(case: Case, *, now, events: list | None = None) -> list[int]:
     return freed
 
 
-def case_released(case: Case, *, now, events: list | None = None) -> list[int]:
-    """Released to the queue: back to dynamic routing, waiting from now."""
+def case_released(case: Case, *, now, events: list | None = None, skills: list[int] | None = None) -> list[int]:
+    """Released to the queue: back to dynamic routing, waiting from now, needing `skills` (by
+    default what its routing rule asks for; the simulator passes the scenario's)."""
     row = _row(case.pk)
     freed = _end_current(row, now=now, events=events)
-    skills = required_skill_ids(case)
+    if skills is None:
+        skills = required_skill_ids(case)
     if skills is None:
         row.state, row.assignee = State.NOT_ROUTABLE, None
     else:
@@ -393,12 +395,15 @@ class _Pass:
         st.planned += 1
 
 
-def _claim(*, case_ids, for_user_skills, after, limit):
+def _claim(*, case_ids, for_skill_sets, after, limit):
+    """The next batch of waiting cases in backlog order: all of them, or those among `case_ids`
+    together with those that someone holding one of `for_skill_sets` could take."""
     claimed = CaseRouting.objects.select_for_update(skip_locked=True).filter(state=State.AWAITING)
-    if case_ids is not None:
-        claimed = claimed.filter(pk__in=case_ids)
-    if for_user_skills is not None:
-        claimed = claimed.filter(skill_ids__contained_by=list(for_user_skills))
+    if case_ids is not None or for_skill_sets:
+        scope = Q(pk__in=case_ids or [])
+        for skills in for_skill_sets:
+            scope |= Q(skill_ids__contained_by=list(skills))
+        claimed = claimed.filter(scope)
     if after is not None:
         rank, since, case_id = after
         claimed = claimed.filter(
@@ -455,12 +460,15 @@ def route(
     now: datetime.datetime,
     case_ids: Iterable[int] | None = None,
     for_user_id: int | None = None,
+    for_user_ids: Iterable[int] = (),
     events: list | None = None,
     batch_size: int = BATCH_SIZE,
 ) -> int:
-    """Offer waiting cases: the given ones, or those `for_user_id` could take (someone just
-    became able to take work), or the whole backlog. Returns the number of offers made.
-    Each batch is its own transaction (savepoint inside an outer one)."""
+    """Offer waiting cases: the given ones and those `for_user_id`/`for_user_ids` could take
+    (people who just became able to take work), all in one pass in backlog order; or, given
+    neither, the whole backlog. Returns the number of offers made. An "awaiting" event is
+    reported for each of `case_ids` left waiting. Each batch is its own transaction (savepoint
+    inside an outer one)."""
     settings_row = RoutingSettings.current()
     pass_ = _Pass(
         now=now,
@@ -468,31 +476,51 @@ def route(
         timeout=datetime.timedelta(minutes=settings_row.offer_timeout_minutes),
     )
     wanted = list(case_ids) if case_ids is not None else None
-    if wanted == []:
+    users = list(dict.fromkeys([*([] if for_user_id is None else [for_user_id]), *for_user_ids]))
+    skill_sets = list(RoutingProfile.objects.filter(user_id__in=users).values_list("skill_ids", flat=True))
+    if (wanted is not None or users) and not wanted and not skill_sets:
         return 0
-    for_user_skills = None
-    if for_user_id is not None:
-        profile = RoutingProfile.objects.filter(user_id=for_user_id).values_list("skill_ids", flat=True).first()
-        if profile is None:
-            return 0
-        for_user_skills = profile
-    if wanted is None:
+    if wanted is None or users:
         pass_.load_all()  # a backlog pass: every available person, one query
     made = 0
     after = None
     while True:
         with transaction.atomic():
-            batch = _claim(case_ids=wanted, for_user_skills=for_user_skills, after=after, limit=batch_size)
+            batch = _claim(case_ids=wanted, for_skill_sets=skill_sets, after=after, limit=batch_size)
             if not batch:
                 break
-            made += _offer_batch(pass_, batch, events=events, report_awaiting=wanted is not None)
+            made += _offer_batch(pass_, batch, events=events, report_awaiting=set(wanted or ()))
         after = (*batch[-1][3:], batch[-1][0])
         if len(batch) < batch_size:
             break
     return made
 
 
-def _offer_batch(pass_: _Pass, batch, *, events, report_awaiting: bool) -> int:
+def route_after(
+    *, now: datetime.datetime, case_ids: Iterable[int] = (), freed_user_ids: Iterable[int] = (), events=None
+) -> int:
+    """Event-driven routing after a change: offer the cases it sent back to routing together with
+    the waiting work that anyone whose capacity it freed could take, in one pass in backlog order.
+    Routing the affected cases first, or one freed person's work before another's, would hand a
+    freed slot to a just-declined or just-released normal case ahead of an urgent or
+    longer-waiting case that was only waiting for that slot. Returns the number of offers made."""
+    case_ids, freed_user_ids = list(case_ids), list(freed_user_ids)
+    if not case_ids and not freed_user_ids:
+        return 0
+    return route(now=now, case_ids=case_ids, for_user_ids=freed_user_ids, events=events)
+
+
+def sweep(*, now: datetime.datetime, events: list | None = None) -> int:
+    """The periodic safety net behind event-driven routing: time out due offers, then offer the
+    whole backlog in one pass, so their cases take their place in backlog order (routing them
+    first would give the slots they free back to them ahead of older or urgent cases). Returns
+    the number of offers made."""
+    with transaction.atomic():
+        offers_expire(now=now, events=events)
+    return route(now=now, events=events)
+
+
+def _offer_batch(pass_: _Pass, batch, *, events, report_awaiting: set[int]) -> int:
     now = pass_.now
     planned: list[tuple[int, _Staff, bool]] = []
     unplaced: list[int] = []
@@ -527,8 +555,8 @@ def _offer_batch(pass_: _Pass, batch, *, events, report_awaiting: bool) -> int:
             )
         for case_id, st, _ in placed:
             _emit(events, now, "offered", case_id, st.user_id)
-    if report_awaiting:
-        for case_id in unplaced:
+    for case_id in unplaced:
+        if case_id in report_awaiting:
             _emit(events, now, "awaiting", case_id)
     return len(placed)
 

@@ -142,12 +142,8 @@ def presence_set(*, actor: User | None, user: User, presence: str) -> RoutingPro
 
 
 def _route_after(*, now, case_ids=(), freed_user_ids=()) -> None:
-    """Event-driven routing: offer the affected cases, then give anyone whose capacity was freed
-    the chance to take waiting work."""
-    if case_ids:
-        routing.route(now=now, case_ids=list(case_ids))
-    for user_id in dict.fromkeys(freed_user_ids):
-        routing.route(now=now, for_user_id=user_id)
+    """Event-driven routing after a change: see routing.route_after."""
+    routing.route_after(now=now, case_ids=case_ids, freed_user_ids=freed_user_ids)
 
 
 def _lock_offer(actor: User, offer: Offer) -> Offer:
