@@ -563,7 +563,8 @@ def _offer_batch(pass_: _Pass, batch, *, events, report_awaiting: set[int]) -> i
 
 def loads_reconcile() -> int:
     """Recompute every person's load from the offers and cases (the counters' source of truth);
-    returns how many were wrong. A safety net run by the periodic sweep."""
+    returns how many were wrong. For tests, benchmarks and an operator's repair: it must not run
+    while routers are working, as it would count their uncommitted offers out."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
