@@ -6,8 +6,14 @@ tests/assignments/test_routing_concurrency.py."""
 from __future__ import annotations
 
 import datetime
+import json
+import os
 import random
+import subprocess
+import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pgtrigger
 from django.contrib.auth.hashers import make_password
@@ -15,12 +21,14 @@ from django.db import connection
 
 from assignments.models import CaseRouting, Offer, RoutingProfile, RoutingProfileSkill, RoutingSettings, Skill
 from casework.models import WORKFLOWS, Case, CaseType
+from casework.models.cases import CASE_NUMBER_SEQUENCE
 from core.models import User
 
 CASE_TABLE = Case._meta.db_table
 ROUTING_TABLE = CaseRouting._meta.db_table
 OFFER_TABLE = Offer._meta.db_table
 PROFILE_TABLE = RoutingProfile._meta.db_table
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass
@@ -78,26 +86,33 @@ def cases_create(
 ) -> list[int]:
     """One open case per skill set, each with a routing row in `state` (awaiting by default),
     waiting since some time in the last 30 days. Two statements: the cases are copies of one
-    template row with their own numbers and priorities, the routing rows come from arrays."""
+    template row with their own numbers and priorities, the routing rows come from arrays.
+    Returns the case ids in the order of `skill_sets`."""
     status = WORKFLOWS[case_type.workflow][0]
-    template = Case(number=f"TEMPLATE-{rng.getrandbits(40)}", case_type=case_type, workflow=case_type.workflow)
+    template = Case(number=f"TEMPLATE-{rng.getrandbits(64)}", case_type=case_type, workflow=case_type.workflow)
     template.__dict__["status"] = status  # a new case's first chevron (as Case._prepare_new does)
     template.created_at = template.updated_at = template.status_changed_at = now
     Case.objects.bulk_create([template])
     columns = [f.column for f in Case._meta.concrete_fields if f.column not in ("id", "number", "priority")]
-    start = rng.randrange(10**6, 10**8)
-    numbers = [f"{case_type.number_prefix}-B-{start + n:09d}" for n in range(len(skill_sets))]
     urgent = [rng.random() < urgent_share for _ in skill_sets]
     with connection.cursor() as cursor:
+        # Numbered from the cases' own sequence, as Case._prepare_new does.
         cursor.execute(
             f"INSERT INTO {CASE_TABLE} (number, priority, {', '.join(columns)}) "  # noqa: S608 - our table
-            f"SELECT v.number, v.priority, {', '.join('t.' + c for c in columns)} "
-            f"FROM {CASE_TABLE} t, unnest(%s::text[], %s::text[]) WITH ORDINALITY AS v(number, priority, n) "
-            "WHERE t.id = %s ORDER BY v.n RETURNING id, number",
-            [numbers, [Case.Priority.URGENT if u else Case.Priority.NORMAL for u in urgent], template.pk],
+            "SELECT %s || lpad(v.serial::text, greatest(6, length(v.serial::text)), '0'), v.priority, "
+            f"{', '.join('t.' + c for c in columns)} "
+            f"FROM {CASE_TABLE} t, (SELECT nextval(%s) AS serial, p AS priority FROM unnest(%s::text[]) AS p) AS v "
+            "WHERE t.id = %s RETURNING id, priority",
+            [
+                f"{case_type.number_prefix}-{now.year}-",
+                CASE_NUMBER_SEQUENCE,
+                [Case.Priority.URGENT if u else Case.Priority.NORMAL for u in urgent],
+                template.pk,
+            ],
         )
-        ids = {number: pk for pk, number in cursor.fetchall()}
-        case_ids = [ids[number] for number in numbers]
+        rows = sorted(cursor.fetchall())  # the i-th case (by id) needs skill_sets[i]
+        case_ids = [pk for pk, _ in rows]
+        urgent = [priority == Case.Priority.URGENT for _, priority in rows]
         cursor.execute(
             f"INSERT INTO {ROUTING_TABLE} (case_id, state, status, skill_ids, priority_rank, waiting_since, "  # noqa: S608
             "excluded_user_ids, updated_at) "
@@ -166,6 +181,62 @@ def vacuum_analyze() -> None:
             cursor.execute(f"VACUUM ANALYZE {table}")
 
 
+def routers_run(*, batch_sizes: list[int], nows: list[datetime.datetime], timeout: float = 900) -> list[list[dict]]:
+    """Run one router process per batch size (bench/routing_worker.py) against the test
+    database. For each time in `nows`, all of them are released at the same moment to make one
+    backlog pass at that time, and the next pass starts when all have finished (a pass at a later
+    time never overlaps one at an earlier time). Returns, per pass, what each router printed:
+    {"offers": ..., "seconds": ...}."""
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+    }
+    times = [now.isoformat() for now in nows]
+    workers = [
+        subprocess.Popen(
+            [sys.executable, "-m", "bench.routing_worker", str(size), *times],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for size in batch_sizes
+    ]
+    deadline = time.monotonic() + timeout
+    passes = []
+    try:
+        for worker in workers:
+            assert _line(worker, deadline) == "ready"
+        for _ in nows:
+            for worker in workers:
+                worker.stdin.write("go\n")
+                worker.stdin.flush()
+            passes.append([json.loads(_line(worker, deadline)) for worker in workers])
+        for worker in workers:
+            worker.stdin.close()
+            assert worker.wait(timeout=max(1, deadline - time.monotonic())) == 0, "a router process failed"
+    finally:
+        for worker in workers:
+            if worker.poll() is None:
+                worker.kill()
+    return passes
+
+
+def _line(worker: subprocess.Popen, deadline: float) -> str:
+    """The worker's next line of its own output (skipping anything else it prints)."""
+    while time.monotonic() < deadline:
+        line = worker.stdout.readline()
+        assert line, "a router process died"
+        line = line.strip()
+        if line == "ready" or line.startswith("{"):
+            return line
+    raise TimeoutError("a router process took too long")
+
+
 # --- the books after routing -------------------------------------------------------------------
 
 
@@ -196,6 +267,12 @@ def routing_breaches(*, max_per_minute: int) -> dict[str, int]:
             f"SELECT count(*) FROM {OFFER_TABLE} o JOIN {ROUTING_TABLE} r ON r.case_id = o.case_id "  # noqa: S608
             f"JOIN {PROFILE_TABLE} p ON p.user_id = o.user_id WHERE NOT p.skill_ids @> r.skill_ids"
         ),
+        "loads_off_the_recount": _scalar(
+            f"""SELECT count(*) FROM {PROFILE_TABLE} p WHERE p.load <>
+                  (SELECT count(*) FROM {OFFER_TABLE} o WHERE o.user_id = p.user_id AND o.status = 'pending')
+                + (SELECT count(*) FROM {ROUTING_TABLE} r WHERE r.assignee_id = p.user_id AND r.state = 'accepted')
+            """  # noqa: S608
+        ),
         # Flood guard: nobody got more than the limit in any minute (counted from each offer).
         "people_over_the_flood_guard": _scalar(
             f"""SELECT count(DISTINCT o.user_id) FROM {OFFER_TABLE} o WHERE %s < (
@@ -205,3 +282,16 @@ def routing_breaches(*, max_per_minute: int) -> dict[str, int]:
             [max_per_minute],
         ),
     }
+
+
+def waiting_but_placeable(*, now: datetime.datetime, max_per_minute: int) -> int:
+    """Waiting cases that someone available, with room and under the flood guard, could take
+    (no exclusions in these scenarios): zero after a pass that nobody else interfered with."""
+    return _scalar(
+        f"""SELECT count(*) FROM {ROUTING_TABLE} r WHERE r.state = 'awaiting' AND EXISTS (
+              SELECT 1 FROM {PROFILE_TABLE} p WHERE p.presence = 'available' AND p.load < p.capacity
+              AND (p.offer_window_start IS NULL OR p.offer_window_start <= %s OR p.offers_in_window < %s)
+              AND p.skill_ids @> r.skill_ids)
+        """,  # noqa: S608
+        [now - datetime.timedelta(minutes=1), max_per_minute],
+    )
