@@ -93,7 +93,7 @@ def cases_create(
     template.__dict__["status"] = status  # a new case's first chevron (as Case._prepare_new does)
     template.created_at = template.updated_at = template.status_changed_at = now
     Case.objects.bulk_create([template])
-    columns = [f.column for f in Case._meta.concrete_fields if f.column not in ("id", "number", "priority")]
+    columns = [str(f.column) for f in Case._meta.concrete_fields if f.column not in ("id", "number", "priority")]
     urgent = [rng.random() < urgent_share for _ in skill_sets]
     with connection.cursor() as cursor:
         # Numbered from the cases' own sequence, as Case._prepare_new does.
@@ -213,11 +213,10 @@ def routers_run(*, batch_sizes: list[int], nows: list[datetime.datetime], timeou
             assert _line(worker, deadline) == "ready"
         for _ in nows:
             for worker in workers:
-                worker.stdin.write("go\n")
-                worker.stdin.flush()
+                _tell(worker, "go\n")
             passes.append([json.loads(_line(worker, deadline)) for worker in workers])
         for worker in workers:
-            worker.stdin.close()
+            _tell(worker, None)
             assert worker.wait(timeout=max(1, deadline - time.monotonic())) == 0, "a router process failed"
     finally:
         for worker in workers:
@@ -226,8 +225,19 @@ def routers_run(*, batch_sizes: list[int], nows: list[datetime.datetime], timeou
     return passes
 
 
+def _tell(worker: subprocess.Popen, line: str | None) -> None:
+    """Send the worker a line, or (None) close its input: no more passes."""
+    assert worker.stdin is not None
+    if line is None:
+        worker.stdin.close()
+    else:
+        worker.stdin.write(line)
+        worker.stdin.flush()
+
+
 def _line(worker: subprocess.Popen, deadline: float) -> str:
     """The worker's next line of its own output (skipping anything else it prints)."""
+    assert worker.stdout is not None
     while time.monotonic() < deadline:
         line = worker.stdout.readline()
         assert line, "a router process died"
