@@ -13,7 +13,14 @@ How it stays correct with several routers at once:
 - capacity (and the flood guard) is taken with one conditional UPDATE per person row
   (`load + n <= capacity`): PostgreSQL re-checks the condition against the latest row version, so
   two routers cannot both fill someone's last slot (locking only the case would allow that).
-  A plan the UPDATE refuses is dropped and the case waits for the next pass.
+  A plan the UPDATE refuses is dropped and the case waits for the next pass;
+- the people's rows are locked in id order before that UPDATE, so routers whose batches share
+  people never deadlock on each other.
+
+How it stays fast (bench/test_routing_*.py): one claim and one write statement per batch of cases;
+the choice itself is made in memory on bit masks (per skill, per load level), so each case costs a
+few integer operations however many people and skill sets there are; and routing a handful of
+cases (an event) asks SQL only for the few people who could be chosen.
 
 Every function takes `now` (the simulator runs a simulated clock) and an optional `events` list
 that receives a RoutingEvent per thing that happened.
@@ -21,16 +28,16 @@ that receives a RoutingEvent per thing that happened.
 
 from __future__ import annotations
 
+import bisect
 import contextvars
 import datetime
-import heapq
 import math
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 
 from assignments.models import CaseRouting, Offer, RoutingProfile, RoutingRule, RoutingSettings, Skill
 from casework.models import Case, Language
@@ -279,6 +286,10 @@ def offers_expire(*, now, events: list | None = None, limit: int = 1000) -> tupl
 
 # --- offering --------------------------------------------------------------------------------------
 
+# A pass over at most this many given cases (an event: a new case, a decline) asks SQL for the few
+# people who could be chosen; bigger passes load everyone who can take work, once.
+SMALL_PASS = 32
+
 
 @dataclass
 class _Staff:
@@ -290,23 +301,59 @@ class _Staff:
     window_start: datetime.datetime | None
     in_window: int
     skills: frozenset[int]
-    planned: int = 0
-
-    def key(self) -> tuple[int, float, int]:
-        return (self.load, self.last, self.user_id)
 
 
-@dataclass
-class _Pass:
-    """One routing pass's view of the staff, kept in memory across its batches. Eligibility only
-    shrinks within a pass (loads only rise), which is what makes the lazy heaps correct."""
+def _lowest_bit(mask: int) -> int:
+    return (mask & -mask).bit_length() - 1
 
-    now: datetime.datetime
-    max_per_minute: int
-    timeout: datetime.timedelta
-    staff: dict[int, _Staff] = field(default_factory=dict)
-    by_skill: dict[int, set[int]] | None = None  # skill id -> profile ids, when all staff are loaded
-    heaps: dict[tuple[int, ...], list] = field(default_factory=dict)
+
+def _mask(positions: Iterable[int], size: int) -> int:
+    bits = bytearray((size + 7) // 8)
+    for pos in positions:
+        bits[pos >> 3] |= 1 << (pos & 7)
+    return int.from_bytes(bits, "little")
+
+
+class _Pool:
+    """The people one batch or pass can offer work to, indexed so that finding the least active
+    eligible holder of a skill set takes a few operations on bit masks (Python ints), however
+    many people and skill sets there are.
+
+    Each person has a bit in two orders: by (last offered, user id), and by user id. Per load
+    level, three masks hold the people on that load in key order: those last offered before
+    `now` (first order), those last offered at `now` - everyone offered work in this pass - (by
+    user id, the only tie-break left among them), and those last offered after `now` (a clock
+    that went backwards; first order again). A skill set's holders are the AND of its skills'
+    masks, in both orders. Eligibility only shrinks within a pass (loads only rise), so someone
+    who can take no more simply leaves the masks."""
+
+    def __init__(self, people: Iterable[_Staff], *, now: datetime.datetime, max_per_minute: int) -> None:
+        self.now, self.now_ts, self.max_per_minute = now, now.timestamp(), max_per_minute
+        self.people = sorted((st for st in people if self.can_take(st)), key=lambda st: (st.last, st.user_id))
+        size = len(self.people)
+        self.by_uid = sorted(range(size), key=lambda i: self.people[i].user_id)  # rank by user id -> index
+        self.uid_rank = [0] * size
+        for rank, i in enumerate(self.by_uid):
+            self.uid_rank[i] = rank
+        self.index = {st.user_id: i for i, st in enumerate(self.people)}
+        holders: dict[int, list[int]] = defaultdict(list)
+        levels: dict[int, tuple[list[int], list[int], list[int]]] = defaultdict(lambda: ([], [], []))
+        self.group = [0] * size
+        for i, st in enumerate(self.people):
+            for skill in st.skills:
+                holders[skill].append(i)
+            group = 0 if st.last < self.now_ts else 1 if st.last == self.now_ts else 2
+            self.group[i] = group
+            levels[st.load][group].append(self.uid_rank[i] if group == 1 else i)
+        self.skill_masks = {
+            skill: (_mask(found, size), _mask((self.uid_rank[i] for i in found), size))
+            for skill, found in holders.items()
+        }
+        self.everyone = (1 << size) - 1
+        self.alive = self.everyone  # first order: everyone still in some level's masks
+        self.levels = {load: [_mask(found, size) for found in groups] for load, groups in levels.items()}
+        self.order = sorted(self.levels)
+        self.sets: dict[tuple[int, ...], tuple[int, int]] = {}
 
     def window_count(self, st: _Staff) -> int:
         if st.window_start is None or st.window_start <= self.now - FLOOD_WINDOW:
@@ -316,141 +363,226 @@ class _Pass:
     def can_take(self, st: _Staff) -> bool:
         return st.load < st.capacity and self.window_count(st) < self.max_per_minute
 
-    def load_all(self) -> None:
-        self.by_skill = defaultdict(set)
-        for st in self._query(RoutingProfile.objects.all()):
-            self.staff[st.profile_id] = st
-            for skill in st.skills:
-                self.by_skill[skill].add(st.profile_id)
+    def _holders(self, skills: tuple[int, ...]) -> tuple[int, int]:
+        found = self.sets.get(skills)
+        if found is None:
+            first = by_uid = self.everyone
+            for skill in skills:
+                in_first, in_uid = self.skill_masks.get(skill, (0, 0))
+                first, by_uid = first & in_first, by_uid & in_uid
+            found = self.sets[skills] = (first, by_uid)
+        return found
 
-    def _query(self, profiles) -> list[_Staff]:
-        rows = profiles.filter(presence=RoutingProfile.Presence.AVAILABLE, load__lt=F("capacity")).values_list(
-            "pk",
-            "user_id",
-            "load",
-            "capacity",
-            "last_offered_at",
-            "offer_window_start",
-            "offers_in_window",
-            "skill_ids",
-        )
-        return [
-            _Staff(
-                pk, user_id, load, capacity, last.timestamp() if last else -math.inf, start, count, frozenset(skills)
-            )
-            for pk, user_id, load, capacity, last, start, count, skills in rows
-        ]
+    def _first(self, first: int, by_uid: int) -> int | None:
+        """The least active person among those masks, in key order level by level."""
+        for load in self.order:
+            before, at_now, after = self.levels[load]
+            if found := before & first:
+                return _lowest_bit(found)
+            if found := at_now & by_uid:
+                return self.by_uid[_lowest_bit(found)]
+            if found := after & first:
+                return _lowest_bit(found)
+        return None
 
-    def heap_for(self, skills: tuple[int, ...]) -> list:
-        heap = self.heaps.get(skills)
-        if heap is not None:
-            return heap
-        if self.by_skill is not None:
-            members = (
-                set(self.staff) if not skills else set.intersection(*(self.by_skill.get(s, set()) for s in skills))
-            )
-        else:
-            found = self._query(RoutingProfile.objects.filter(skill_ids__contains=list(skills)))
-            for st in found:
-                self.staff.setdefault(st.profile_id, st)
-            members = {st.profile_id for st in found}
-        heap = [(*self.staff[pid].key(), pid) for pid in members]
-        heapq.heapify(heap)
-        self.heaps[skills] = heap
-        return heap
-
-    def choose(self, skills: tuple[int, ...], excluded: set[int]) -> tuple[_Staff | None, bool]:
+    def choose(self, skills: tuple[int, ...], excluded: Iterable[int]) -> tuple[int | None, bool]:
         """The least active person who can take a case needing `skills`, skipping `excluded`
-        unless everyone who can take it is excluded (then the exclusions are cleared: True)."""
-        heap = self.heap_for(skills)
-        skipped = []
-        chosen = None
-        while heap:
-            load, last, _user_id, pid = heap[0]
-            st = self.staff[pid]
-            if (load, last) != (st.load, st.last):
-                heapq.heapreplace(heap, (*st.key(), pid))
-                continue
-            if not self.can_take(st):
-                heapq.heappop(heap)  # full or flood-guarded: not again in this pass
-                continue
-            if st.user_id in excluded:
-                skipped.append(heapq.heappop(heap))
-                continue
-            chosen = st
-            break
-        cleared = False
-        if chosen is None and skipped:
-            chosen, cleared = self.staff[skipped[0][3]], True
-        for entry in skipped:
-            heapq.heappush(heap, entry)
-        return chosen, cleared
+        user ids unless everyone who can take it is excluded (then the exclusions are cleared:
+        True). Returns an index into self.people, or None."""
+        first, by_uid = self._holders(skills)
+        if not first & self.alive:
+            return None, False
+        skip_first = skip_uid = 0
+        for user_id in excluded:
+            i = self.index.get(user_id)
+            if i is not None:
+                skip_first |= 1 << i
+                skip_uid |= 1 << self.uid_rank[i]
+        if skip_first & first & self.alive:
+            chosen = self._first(first & ~skip_first, by_uid & ~skip_uid)
+            if chosen is None:
+                return self._first(first, by_uid), True
+            return chosen, False
+        return self._first(first, by_uid), False
 
-    def take(self, st: _Staff) -> None:
+    def _leave(self, i: int) -> None:
+        load, group = self.people[i].load, self.group[i]
+        masks = self.levels[load]
+        masks[group] &= ~(1 << (self.uid_rank[i] if group == 1 else i))
+        if not any(masks):
+            del self.levels[load]
+            self.order.remove(load)
+
+    def take(self, i: int) -> None:
+        """Plan one more offer to person i: their load, last offer and flood window move on."""
+        st = self.people[i]
+        self._leave(i)
         if self.window_count(st) == 0:
             st.window_start, st.in_window = self.now, 0
         st.in_window += 1
         st.load += 1
-        st.last = self.now.timestamp()
-        st.planned += 1
+        st.last = self.now_ts
+        if not self.can_take(st):
+            self.alive &= ~(1 << i)
+            return
+        masks = self.levels.get(st.load)
+        if masks is None:
+            masks = self.levels[st.load] = [0, 0, 0]
+            bisect.insort(self.order, st.load)
+        masks[1] |= 1 << self.uid_rank[i]
+        self.group[i] = 1
+
+    def drop(self, i: int) -> None:
+        """Person i can take nothing more in this pass (another router filled them first, or
+        they went offline)."""
+        if self.alive & (1 << i):
+            self._leave(i)
+            self.alive &= ~(1 << i)
 
 
-def _claim(*, case_ids, for_skill_sets, after, limit):
-    """The next batch of waiting cases in backlog order: all of them, or those among `case_ids`
-    together with those that someone holding one of `for_skill_sets` could take."""
-    claimed = CaseRouting.objects.select_for_update(skip_locked=True).filter(state=State.AWAITING)
-    if case_ids is not None or for_skill_sets:
-        scope = Q(pk__in=case_ids or [])
-        for skills in for_skill_sets:
-            scope |= Q(skill_ids__contained_by=list(skills))
-        claimed = claimed.filter(scope)
-    if after is not None:
-        rank, since, case_id = after
-        claimed = claimed.filter(
-            Q(priority_rank__gt=rank)
-            | Q(priority_rank=rank, waiting_since__gt=since)
-            | Q(priority_rank=rank, waiting_since=since, case_id__gt=case_id)
-        )
-    return list(
-        claimed.order_by("priority_rank", "waiting_since", "case_id").values_list(
-            "case_id", "skill_ids", "excluded_user_ids", "priority_rank", "waiting_since"
-        )[:limit]
+_PROFILES = RoutingProfile._meta.db_table
+_STAFF_COLUMNS = (
+    "p.id, p.user_id, p.load, p.capacity, p.last_offered_at, p.offer_window_start, p.offers_in_window, p.skill_ids"
+)
+_ELIGIBLE = (
+    "p.presence = 'available' AND p.load < p.capacity AND (p.offer_window_start IS NULL "
+    "OR p.offer_window_start <= %(cut)s OR p.offers_in_window < %(max)s)"
+)
+_EVERYONE_SQL = f"SELECT {_STAFF_COLUMNS} FROM {_PROFILES} p WHERE {_ELIGIBLE}"  # noqa: S608 - our table
+# For each skill set, the first n eligible holders in the order people are chosen in: enough for a
+# small batch (see _candidates), in one statement.
+_CANDIDATES_SQL = f"""
+SELECT DISTINCT ON (p.id) {_STAFF_COLUMNS}
+FROM unnest(%(sets)s::text[], %(limits)s::int[]) AS s(skills, n)
+CROSS JOIN LATERAL (
+  SELECT * FROM {_PROFILES} p WHERE {_ELIGIBLE} AND p.skill_ids @> s.skills::bigint[]
+  ORDER BY p.load, p.last_offered_at NULLS FIRST, p.user_id LIMIT s.n
+) AS p
+"""  # noqa: S608 - our table
+
+
+def _pg_array(values: Iterable) -> str:
+    """A PostgreSQL array literal of numbers or booleans: much cheaper to send than a list."""
+    return "{" + ",".join("t" if v is True else "f" if v is False else str(v) for v in values) + "}"
+
+
+def _staff(sql: str, params: dict) -> list[_Staff]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [
+            _Staff(
+                pk, user_id, load, capacity, last.timestamp() if last else -math.inf, start, count, frozenset(skills)
+            )
+            for pk, user_id, load, capacity, last, start, count, skills in cursor.fetchall()
+        ]
+
+
+def _candidates(batch, *, now, max_per_minute: int) -> list[_Staff]:
+    """The people who could be chosen for a small batch. For each skill set, the first
+    len(batch) + (people excluded from its cases) + 1 eligible holders in key order are enough:
+    while the batch is planned, at most len(batch) - 1 of them have been offered something (and
+    so moved down the order), so an untouched, not excluded one always remains ahead of every
+    holder not fetched. Fewer rows than asked means all the holders."""
+    excluded: dict[tuple[int, ...], set[int]] = defaultdict(set)
+    for _case_id, skills, skip, _rank, _since in batch:
+        excluded[tuple(skills)].update(skip)
+    sets = list(excluded)
+    return _staff(
+        _CANDIDATES_SQL,
+        {
+            "sets": [_pg_array(skills) for skills in sets],
+            "limits": [len(batch) + len(excluded[skills]) + 1 for skills in sets],
+            "cut": now - FLOOD_WINDOW,
+            "max": max_per_minute,
+        },
     )
 
 
-_GUARD_SQL = """
-UPDATE {table} AS p SET
-  load = p.load + v.n,
-  last_offered_at = %(now)s,
-  offers_in_window = CASE WHEN p.offer_window_start IS NULL OR p.offer_window_start <= %(cut)s
-                          THEN v.n ELSE p.offers_in_window + v.n END,
-  offer_window_start = CASE WHEN p.offer_window_start IS NULL OR p.offer_window_start <= %(cut)s
-                            THEN %(now)s ELSE p.offer_window_start END
-FROM unnest(%(ids)s::bigint[], %(ns)s::int[]) AS v(id, n)
-WHERE p.id = v.id AND p.presence = 'available' AND p.load + v.n <= p.capacity
-  AND (CASE WHEN p.offer_window_start IS NULL OR p.offer_window_start <= %(cut)s
-            THEN v.n ELSE p.offers_in_window + v.n END) <= %(max)s
-RETURNING p.id
-"""
-
-_OFFERED_SQL = """
-UPDATE {table} AS r SET state = 'offered', updated_at = %(now)s,
-  excluded_user_ids = CASE WHEN v.cleared THEN '{{}}'::bigint[] ELSE r.excluded_user_ids END
-FROM unnest(%(ids)s::bigint[], %(cleared)s::boolean[]) AS v(id, cleared)
-WHERE r.case_id = v.id
+_CLAIM_SQL = """
+SELECT r.case_id, r.skill_ids, r.excluded_user_ids, r.priority_rank, r.waiting_since::text AS since
+FROM {table} r WHERE r.state = 'awaiting' {filters}
+ORDER BY r.priority_rank, r.waiting_since, r.case_id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 """
 
 
-def _take_capacity(plan: dict[int, int], *, now, max_per_minute: int) -> set[int]:
-    """Atomically add each person's planned offers to their load, where it still fits their
-    capacity, presence and flood guard. Returns the profile ids that took them."""
-    if not plan:
-        return set()
-    ids, ns = zip(*sorted(plan.items()), strict=True)
+def _claim(*, case_ids, for_skill_sets, after, limit):
+    """Lock the next waiting cases in routing order that no other router holds: all of them, or
+    those among `case_ids` together with those that someone holding one of `for_skill_sets`
+    could take. `after` is the last claimed case's (priority rank, wait as text, id): the cursor
+    through the backlog."""
+    filters, params = [], {"limit": limit}
+    if case_ids is not None or for_skill_sets:
+        scope = ["r.case_id = ANY(%(ids)s::bigint[])"]
+        params["ids"] = _pg_array(case_ids or [])
+        for n, skills in enumerate(for_skill_sets):
+            scope.append(f"r.skill_ids <@ %(skills{n})s::bigint[]")
+            params[f"skills{n}"] = _pg_array(skills)
+        filters.append(f"AND ({' OR '.join(scope)})")
+    if after is not None:
+        filters.append(
+            "AND (r.priority_rank, r.waiting_since, r.case_id) > (%(rank)s, %(since)s::timestamptz, %(case)s)"
+        )
+        params["rank"], params["since"], params["case"] = after
+    with connection.cursor() as cursor:
+        cursor.execute(_CLAIM_SQL.format(table=CaseRouting._meta.db_table, filters=" ".join(filters)), params)
+        return cursor.fetchall()
+
+
+# One statement per batch: take each person's planned offers from their capacity where it still
+# fits (capacity, presence and flood guard re-checked on the latest row, so two routers cannot
+# both fill someone's last slot), then write the offers of the people who took them and mark
+# those cases offered. People's rows are locked in id order first, so routers never deadlock.
+_OFFER_SQL = """
+WITH plan AS (
+  SELECT * FROM unnest(%(cases)s::bigint[], %(profiles)s::bigint[], %(users)s::bigint[], %(cleared)s::boolean[])
+    AS x(case_id, profile_id, user_id, cleared)
+), wanted AS (
+  SELECT profile_id AS id, count(*)::int AS n FROM plan GROUP BY profile_id
+), locked AS MATERIALIZED (
+  SELECT p.id FROM {profiles} p WHERE p.id IN (SELECT id FROM wanted) ORDER BY p.id FOR NO KEY UPDATE
+), took AS (
+  UPDATE {profiles} AS p SET
+    load = p.load + v.n,
+    last_offered_at = %(now)s,
+    offers_in_window = CASE WHEN p.offer_window_start IS NULL OR p.offer_window_start <= %(cut)s
+                            THEN v.n ELSE p.offers_in_window + v.n END,
+    offer_window_start = CASE WHEN p.offer_window_start IS NULL OR p.offer_window_start <= %(cut)s
+                              THEN %(now)s ELSE p.offer_window_start END
+  FROM wanted v JOIN locked USING (id)
+  WHERE p.id = v.id AND p.presence = 'available' AND p.load + v.n <= p.capacity
+    AND (CASE WHEN p.offer_window_start IS NULL OR p.offer_window_start <= %(cut)s
+              THEN v.n ELSE p.offers_in_window + v.n END) <= %(max)s
+  RETURNING p.id
+), placed AS (
+  SELECT plan.* FROM plan JOIN took ON took.id = plan.profile_id
+), offered AS (
+  INSERT INTO {offers} (case_id, user_id, status, offered_at, expires_at, note)
+  SELECT case_id, user_id, 'pending', %(now)s, %(expires)s, '' FROM placed
+), routed AS (
+  UPDATE {routing} AS r SET state = 'offered', updated_at = %(now)s,
+    excluded_user_ids = CASE WHEN placed.cleared THEN '{{}}'::bigint[] ELSE r.excluded_user_ids END
+  FROM placed WHERE r.case_id = placed.case_id
+)
+SELECT id FROM took
+"""
+
+
+def _write_offers(pool: _Pool, planned, *, timeout, max_per_minute: int) -> set[int]:
+    """Make the planned offers that still fit; returns the profile ids that took theirs."""
+    now = pool.now
     with connection.cursor() as cursor:
         cursor.execute(
-            _GUARD_SQL.format(table=RoutingProfile._meta.db_table),
-            {"now": now, "cut": now - FLOOD_WINDOW, "ids": list(ids), "ns": list(ns), "max": max_per_minute},
+            _OFFER_SQL.format(profiles=_PROFILES, offers=Offer._meta.db_table, routing=CaseRouting._meta.db_table),
+            {
+                "cases": _pg_array(case_id for case_id, _, _ in planned),
+                "profiles": _pg_array(pool.people[i].profile_id for _, i, _ in planned),
+                "users": _pg_array(pool.people[i].user_id for _, i, _ in planned),
+                "cleared": _pg_array(cleared for _, _, cleared in planned),
+                "now": now,
+                "expires": now + timeout,
+                "cut": now - FLOOD_WINDOW,
+                "max": max_per_minute,
+            },
         )
         return {row[0] for row in cursor.fetchall()}
 
@@ -470,18 +602,18 @@ def route(
     reported for each of `case_ids` left waiting. Each batch is its own transaction (savepoint
     inside an outer one)."""
     settings_row = RoutingSettings.current()
-    pass_ = _Pass(
-        now=now,
-        max_per_minute=settings_row.max_offers_per_minute,
-        timeout=datetime.timedelta(minutes=settings_row.offer_timeout_minutes),
-    )
+    max_per_minute = settings_row.max_offers_per_minute
+    timeout = datetime.timedelta(minutes=settings_row.offer_timeout_minutes)
     wanted = list(case_ids) if case_ids is not None else None
     users = list(dict.fromkeys([*([] if for_user_id is None else [for_user_id]), *for_user_ids]))
     skill_sets = list(RoutingProfile.objects.filter(user_id__in=users).values_list("skill_ids", flat=True))
     if (wanted is not None or users) and not wanted and not skill_sets:
         return 0
-    if wanted is None or users:
-        pass_.load_all()  # a backlog pass: every available person, one query
+    pool = None
+    if wanted is None or users or len(wanted) > SMALL_PASS:
+        # A pass over many cases: everyone who can take work, one query, kept across batches.
+        people = _staff(_EVERYONE_SQL, {"cut": now - FLOOD_WINDOW, "max": max_per_minute})
+        pool = _Pool(people, now=now, max_per_minute=max_per_minute)
     made = 0
     after = None
     while True:
@@ -489,10 +621,22 @@ def route(
             batch = _claim(case_ids=wanted, for_skill_sets=skill_sets, after=after, limit=batch_size)
             if not batch:
                 break
-            made += _offer_batch(pass_, batch, events=events, report_awaiting=set(wanted or ()))
+            if pool is None:  # a few given cases: only the people who could be chosen for them
+                candidates = _candidates(batch, now=now, max_per_minute=max_per_minute)
+                batch_pool = _Pool(candidates, now=now, max_per_minute=max_per_minute)
+            else:
+                batch_pool = pool
+            made += _offer_batch(
+                batch_pool,
+                batch,
+                timeout=timeout,
+                max_per_minute=max_per_minute,
+                events=events,
+                report_awaiting=set(wanted or ()),
+            )
         after = (*batch[-1][3:], batch[-1][0])
-        if len(batch) < batch_size:
-            break
+        if len(batch) < batch_size or (wanted is None and pool is not None and not pool.alive):
+            break  # the end of the backlog, or nobody left who can take anything in this pass
     return made
 
 
@@ -520,45 +664,33 @@ def sweep(*, now: datetime.datetime, events: list | None = None) -> int:
     return route(now=now, events=events)
 
 
-def _offer_batch(pass_: _Pass, batch, *, events, report_awaiting: set[int]) -> int:
-    now = pass_.now
-    planned: list[tuple[int, _Staff, bool]] = []
+def _offer_batch(pool: _Pool, batch, *, timeout, max_per_minute: int, events, report_awaiting: set[int]) -> int:
+    now = pool.now
+    planned: list[tuple[int, int, bool]] = []  # (case id, index into pool.people, exclusions cleared)
     unplaced: list[int] = []
     for case_id, skills, excluded, _rank, _since in batch:
-        st, cleared = pass_.choose(tuple(skills), set(excluded))
-        if st is None:
+        chosen, cleared = pool.choose(tuple(skills), excluded)
+        if chosen is None:
             unplaced.append(case_id)
             continue
-        pass_.take(st)
-        planned.append((case_id, st, cleared))
-    plan: dict[int, int] = defaultdict(int)
-    for _, st, _ in planned:
-        plan[st.profile_id] += 1
-    took = _take_capacity(plan, now=now, max_per_minute=pass_.max_per_minute)
-    for pid in set(plan) - took:
-        # Someone else's router filled them first (or they went offline): drop the plan for them.
-        st = pass_.staff[pid]
-        st.load = st.capacity
-    placed = [(case_id, st, cleared) for case_id, st, cleared in planned if st.profile_id in took]
-    unplaced += [case_id for case_id, st, _ in planned if st.profile_id not in took]
-    if placed:
-        Offer.objects.bulk_create(
-            [
-                Offer(case_id=case_id, user_id=st.user_id, offered_at=now, expires_at=now + pass_.timeout)
-                for case_id, st, _ in placed
-            ]
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _OFFERED_SQL.format(table=CaseRouting._meta.db_table),
-                {"now": now, "ids": [c for c, _, _ in placed], "cleared": [cl for _, _, cl in placed]},
-            )
-        for case_id, st, _ in placed:
-            _emit(events, now, "offered", case_id, st.user_id)
+        pool.take(chosen)
+        planned.append((case_id, chosen, cleared))
+    placed = 0
+    if planned:
+        took = _write_offers(pool, planned, timeout=timeout, max_per_minute=max_per_minute)
+        for case_id, i, _ in planned:
+            if pool.people[i].profile_id in took:
+                placed += 1
+                _emit(events, now, "offered", case_id, pool.people[i].user_id)
+            else:
+                # Someone else's router filled them first (or they went offline): drop the plan
+                # for them, and offer them nothing more in this pass.
+                pool.drop(i)
+                unplaced.append(case_id)
     for case_id in unplaced:
         if case_id in report_awaiting:
             _emit(events, now, "awaiting", case_id)
-    return len(placed)
+    return placed
 
 
 def loads_reconcile() -> int:

@@ -38,3 +38,17 @@ def administrator(make_staff) -> User:
 @pytest.fixture(params=[User.Kind.TENANT, User.Kind.LANDLORD, User.Kind.PROPERTY_MANAGER, User.Kind.ADVOCATE])
 def applicant(request, db) -> User:
     return services.user_create(actor=None, email=f"{request.param}@test.example", kind=request.param)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_celery_queue(worker_id):
+    """Each test process (and each concurrent test run on the machine) sends and consumes jobs on
+    a queue of its own, so a real worker started by one never takes another's jobs (which would
+    run them against the other's database, and leave its own waiting)."""
+    import os
+
+    from config.celery import app
+
+    app.conf.task_default_queue = f"tests-{worker_id}-{os.getpid()}"
+    app.amqp.queues = app.amqp.Queues(app.conf.task_queues, create_missing=True)
+    yield
