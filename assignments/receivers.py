@@ -7,17 +7,26 @@ from __future__ import annotations
 from django.utils import timezone
 
 from assignments import routing
+from assignments.models import CaseRouting
 from assignments.services import _route_after
 
 
 def on_case_created(sender, case, actor, **kwargs) -> None:
+    """A new case owned by someone (its creator, by default) or by a team queue is outside
+    dynamic routing; an unowned one is offered now if its first chevron is routed. Most new
+    cases start on a chevron nobody is routed to (a draft, an enquiry logged by its owner):
+    those cost one query here, and get a routing row only when they reach a routed chevron."""
+    if routing.required_skill_ids(case) is None:
+        return
     now = timezone.now()
-    freed = routing.case_refresh(case, now=now)
     if case.owner_id:
-        freed += routing.case_assigned_by_hand(case, case.owner_id, now=now)
+        routing.case_assigned_by_hand(case, case.owner_id, now=now)
     elif case.owner_queue_id:
-        freed += routing.case_queued(case, now=now)
-    _route_after(now=now, case_ids=[case.pk], freed_user_ids=freed)
+        routing.case_queued(case, now=now)
+    else:
+        routing.case_refresh(case, now=now)
+        if CaseRouting.objects.filter(pk=case.pk, state=CaseRouting.State.AWAITING).exists():
+            _route_after(now=now, case_ids=[case.pk])
 
 
 def on_case_status_changed(sender, case, actor, **kwargs) -> None:

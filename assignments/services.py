@@ -12,9 +12,10 @@ from django.utils import timezone
 from assignments import routing
 from assignments.models import CaseRouting, DeclineReason, Offer, RoutingProfile, RoutingProfileSkill, Skill
 from assignments.permissions import can_manage_routing, can_set_presence
-from casework.models import Case
+from casework.models import Case, CaseActivity
 from casework.services import cases as case_services
 from casework.services.common import lock_case
+from casework.services.feed import feed_record
 from core import errors
 from core.audit import audited
 from core.models import User
@@ -194,6 +195,14 @@ def offer_decline(*, actor: User, offer: Offer, reason: DeclineReason | None = N
     with audited(actor=actor, action="offer_decline", case=offer.case.number):
         Offer.objects.filter(pk=offer.pk).update(decline_reason=reason, note=(note or "").strip()[:500])
         routing.offer_ended(offer, Offer.Status.DECLINED, now=now)
+        # On the case's timeline too: who turned it down and why is part of its history.
+        feed_record(
+            case=offer.case,
+            kind=CaseActivity.Kind.OWNER_CHANGED,
+            actor=actor,
+            summary=f"Offer declined by {actor}" + (f": {reason}" if reason else ""),
+            reason=(note or "").strip(),
+        )
         _route_after(now=now, case_ids=[offer.case_id], freed_user_ids=[actor.pk])
     offer.refresh_from_db()
     return offer

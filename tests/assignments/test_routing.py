@@ -170,3 +170,11 @@ def test_a_new_rule_routes_the_chevrons_waiting_cases_at_once(chaser_skill):
     assert CaseRouting.objects.get(pk=case.pk).state == "not_routable"  # no rule yet
     routing_rule_set(actor=None, case_type=case.case_type, status="chaser", skills=[chaser_skill])
     assert pending(case).user == person
+
+
+def test_a_decline_is_on_the_cases_timeline(rule, chaser_skill):
+    first = staff("a@test.example", [chaser_skill])
+    case = reach_chaser(tenant_case(status="draft"))
+    services.offer_decline(actor=first, offer=pending(case), note="On leave from Monday")
+    entry = case.activities.get(summary__startswith="Offer declined")
+    assert (entry.actor, entry.reason) == (first, "On leave from Monday")
