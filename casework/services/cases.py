@@ -777,6 +777,48 @@ def case_flag_fraud(*, actor: User | None, case: Case, suspected: bool, reason: 
     return case
 
 
+def queue_label(queue: Queue) -> str:
+    """ "the Back office queue" (or "the Back-office queue" when the name says it already)."""
+    return f"the {queue.name}" if queue.name.lower().endswith("queue") else f"the {queue.name} queue"
+
+
+def _owner_label(owner: User | None, queue: Queue | None) -> str:
+    if owner is not None:
+        return str(owner)
+    if queue is not None:
+        return queue_label(queue)
+    return "nobody"
+
+
+def case_owner_apply(
+    *, actor: User | None, case: Case, owner: User | None = None, queue: Queue | None = None, reason: str = ""
+) -> None:
+    """The one way a case's owner changes: make `owner` (a person), `queue`, or nobody (released
+    for routing) its owner, record it on the feed and send casework.signals.case_owner_changed.
+    For services only: the caller has locked the case (lock_case), checked who is acting and is
+    inside its transaction and audit context."""
+    previous_owner, previous_queue = case.owner, case.owner_queue
+    case.owner, case.owner_queue = owner, queue
+    case.stamp(actor)
+    case.save(update_fields=["owner", "owner_queue", "updated_at", "updated_by"])
+    feed_record(
+        case=case,
+        kind=CaseActivity.Kind.OWNER_CHANGED,
+        actor=actor,
+        summary=f"Owner changed from {_owner_label(previous_owner, previous_queue)} to {_owner_label(owner, queue)}",
+        reason=reason,
+        data={
+            "from_owner": previous_owner.pk if previous_owner else None,
+            "from_queue": previous_queue.pk if previous_queue else None,
+            "to_owner": owner.pk if owner else None,
+            "to_queue": queue.pk if queue else None,
+        },
+    )
+    signals.case_owner_changed.send(
+        sender=Case, case=case, actor=actor, previous_owner=previous_owner, previous_queue=previous_queue
+    )
+
+
 @transaction.atomic
 def case_owner_set(
     *, actor: User | None, case: Case, owner: User | None = None, queue: Queue | None = None, reason: str = ""
@@ -792,22 +834,8 @@ def case_owner_set(
     ensure_case_open(actor, case, doing="reassign it")
     if case.owner_id == getattr(owner, "pk", None) and case.owner_queue_id == getattr(queue, "pk", None):
         return case
-    previous_owner, previous_queue = case.owner, case.owner_queue
-    case.owner, case.owner_queue = owner, queue
-    case.stamp(actor)
     with audited(actor=actor, action="case_owner_set"):
-        case.save()
-        before = previous_owner or previous_queue or "nobody"
-        feed_record(
-            case=case,
-            kind=CaseActivity.Kind.OWNER_CHANGED,
-            actor=actor,
-            summary=f"Owner: {before} → {owner or queue}",
-            reason=(reason or "").strip(),
-        )
-        signals.case_owner_changed.send(
-            sender=Case, case=case, actor=actor, previous_owner=previous_owner, previous_queue=previous_queue
-        )
+        case_owner_apply(actor=actor, case=case, owner=owner, queue=queue, reason=(reason or "").strip())
     return case
 
 
@@ -820,19 +848,6 @@ def case_owner_release(*, actor: User | None, case: Case, reason: str = "") -> C
     ensure_case_open(actor, case, doing="release it")
     if case.owner_id is None and case.owner_queue_id is None:
         return case
-    previous_owner, previous_queue = case.owner, case.owner_queue
-    case.owner = case.owner_queue = None
-    case.stamp(actor)
     with audited(actor=actor, action="case_owner_release"):
-        case.save()
-        feed_record(
-            case=case,
-            kind=CaseActivity.Kind.OWNER_CHANGED,
-            actor=actor,
-            summary=f"Released by {previous_owner or previous_queue} for routing",
-            reason=(reason or "").strip(),
-        )
-        signals.case_owner_changed.send(
-            sender=Case, case=case, actor=actor, previous_owner=previous_owner, previous_queue=previous_queue
-        )
+        case_owner_apply(actor=actor, case=case, reason=(reason or "").strip() or "Released for routing")
     return case

@@ -22,10 +22,10 @@ from casework.models import (
     Team,
 )
 from casework.permissions import can_act_on_referral, can_work_case
+from casework.services.cases import case_owner_apply
 from casework.services.common import ensure_case_open, lock_case, raise_if, require
 from casework.services.feed import feed_record
 from casework.services.notifications import notify
-from casework.services.teams import case_owner_apply
 from core import errors
 from core.audit import audited
 from core.models import User

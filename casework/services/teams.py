@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from casework import signals
-from casework.models import Case, CaseActivity, Queue, Team, TeamMembership
+from casework.models import Case, Queue, Team, TeamMembership
 from casework.permissions import can_configure_casework, can_take_from_queue
+from casework.services.cases import case_owner_apply, queue_label
 from casework.services.common import clean_text, constraint_errors, full_clean, lock_case, require
-from casework.services.feed import feed_record
 from core import errors
 from core.audit import audited
 from core.models import User
@@ -97,47 +96,6 @@ def queue_create(*, actor: User | None, team: Team, code: str, name: str) -> Que
 
 
 # --- case ownership --------------------------------------------------------------------------
-
-
-def queue_label(queue: Queue) -> str:
-    """ "the Back office queue" (or "the Back-office queue" when the name says it already)."""
-    return f"the {queue.name}" if queue.name.lower().endswith("queue") else f"the {queue.name} queue"
-
-
-def _owner_label(owner: User | None, queue: Queue | None) -> str:
-    if owner is not None:
-        return str(owner)
-    if queue is not None:
-        return queue_label(queue)
-    return "nobody"
-
-
-def case_owner_apply(
-    *, actor: User | None, case: Case, owner: User | None = None, queue: Queue | None = None, reason: str = ""
-) -> None:
-    """Make `owner` (a person) or `queue` the owner of `case`, record it on the feed and send
-    casework.signals.case_owner_changed. For services only: the caller has locked the case
-    (lock_case), checked who is acting and is inside its transaction and audit context."""
-    previous_owner, previous_queue = case.owner, case.owner_queue
-    case.owner, case.owner_queue = owner, queue
-    case.stamp(actor)
-    case.save(update_fields=["owner", "owner_queue", "updated_at", "updated_by"])
-    feed_record(
-        case=case,
-        kind=CaseActivity.Kind.OWNER_CHANGED,
-        actor=actor,
-        summary=f"Owner changed from {_owner_label(previous_owner, previous_queue)} to {_owner_label(owner, queue)}",
-        reason=reason,
-        data={
-            "from_owner": previous_owner.pk if previous_owner else None,
-            "from_queue": previous_queue.pk if previous_queue else None,
-            "to_owner": owner.pk if owner else None,
-            "to_queue": queue.pk if queue else None,
-        },
-    )
-    signals.case_owner_changed.send(
-        sender=Case, case=case, actor=actor, previous_owner=previous_owner, previous_queue=previous_queue
-    )
 
 
 @transaction.atomic
