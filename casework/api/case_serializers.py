@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from casework.api.case_types import PicklistEntrySerializer
+from casework.api.serializers import QueueSummarySerializer, UserSummarySerializer
 from casework.models import (
     Case,
     CaseType,
@@ -21,11 +23,6 @@ from casework.permissions import is_case_applicant
 from casework.services.cases import STAFF_TRANSITIONS
 from core.models import User
 from core.permissions import is_staff_member
-
-
-class _Named(serializers.Serializer):
-    id = serializers.IntegerField(read_only=True)
-    name = serializers.CharField(read_only=True, source="__str__")
 
 
 class CaseTypeSummarySerializer(serializers.ModelSerializer):
@@ -49,11 +46,11 @@ class CaseSerializer(serializers.ModelSerializer):
     closure_stage_label = serializers.CharField(source="get_closure_stage_display", read_only=True)
     chevrons = serializers.SerializerMethodField()
     contact = serializers.SerializerMethodField()
-    owner = _Named(read_only=True, allow_null=True)
-    owner_queue = _Named(read_only=True, allow_null=True)
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
+    owner_queue = QueueSummarySerializer(read_only=True, allow_null=True)
     parent = serializers.SlugRelatedField(slug_field="number", read_only=True, allow_null=True)
-    request_type = _Named(read_only=True, allow_null=True)
-    request_subtype = _Named(read_only=True, allow_null=True)
+    request_type = PicklistEntrySerializer(read_only=True, allow_null=True)
+    request_subtype = PicklistEntrySerializer(read_only=True, allow_null=True)
     tenancy = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     property = serializers.StringRelatedField(read_only=True, allow_null=True)  # type: ignore[assignment]
     available_transitions = serializers.SerializerMethodField()
@@ -237,7 +234,7 @@ class OwnerSerializer(serializers.Serializer):
 
 class ExistingCaseSerializer(serializers.ModelSerializer):
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    owner = _Named(read_only=True, allow_null=True)
+    owner = UserSummarySerializer(read_only=True, allow_null=True)
 
     class Meta:
         model = Case
