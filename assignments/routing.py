@@ -67,23 +67,16 @@ def _emit(events: list | None, at, event: str, case_id: int, user_id: int | None
 # --- what a case needs ---------------------------------------------------------------------------
 
 
-def required_skill_ids(case: Case) -> list[int] | None:
-    """The skills a person needs to work `case` on its current chevron, or None when the chevron
-    is not routed (no active rule, or closed). Derived skills (patch, language, escalation) count
-    only where the service has defined them as skills: an organisation that does not route by
-    language simply has no lang-* skills."""
-    if case.is_closed:
-        return None
-    rule = (
-        RoutingRule.objects.filter(case_type_id=case.case_type_id, status=case.status, is_active=True)
+def _active_rule(case_type_id: int, status: str) -> RoutingRule | None:
+    return (
+        RoutingRule.objects.filter(case_type_id=case_type_id, status=status, is_active=True)
         .prefetch_related("skills")
         .first()
     )
-    if rule is None:
-        return None
-    ids = {skill.pk for skill in rule.skills.all()}
-    if rule.programme_skill_id:
-        ids.add(rule.programme_skill_id)
+
+
+def _derived_codes(rule: RoutingRule, case: Case) -> list[str]:
+    """The skill codes this case adds to its rule's: patch, language, escalation."""
     derived = []
     patch = case.property.patch if case.property is not None else None
     if rule.require_patch and patch is not None:
@@ -93,6 +86,28 @@ def required_skill_ids(case: Case) -> list[int] | None:
         derived.append(f"lang-{language}")
     if case.is_escalated:
         derived.append("escalation")
+    return derived
+
+
+def _rule_skill_ids(rule: RoutingRule) -> set[int]:
+    ids = {skill.pk for skill in rule.skills.all()}
+    if rule.programme_skill_id:
+        ids.add(rule.programme_skill_id)
+    return ids
+
+
+def required_skill_ids(case: Case) -> list[int] | None:
+    """The skills a person needs to work `case` on its current chevron, or None when the chevron
+    is not routed (no active rule, or closed). Derived skills (patch, language, escalation) count
+    only where the service has defined them as skills: an organisation that does not route by
+    language simply has no lang-* skills."""
+    if case.is_closed:
+        return None
+    rule = _active_rule(case.case_type_id, case.status)
+    if rule is None:
+        return None
+    ids = _rule_skill_ids(rule)
+    derived = _derived_codes(rule, case)
     if derived:
         ids.update(Skill.objects.filter(code__in=derived, is_active=True).values_list("pk", flat=True))
     return sorted(ids)
@@ -719,24 +734,35 @@ def rule_changed(case_type_id: int, status: str, *, now, events: list | None = N
     """A routing rule for this case type and chevron was added, changed or switched off: bring
     the open cases on it up to date. Waiting cases get the new skills and keep their wait; cases
     that were not routed (no rule before) start waiting now, unless someone owns them or a team
-    queue does. Returns the case ids now waiting, for the caller to route."""
+    queue does. Returns the case ids now waiting, for the caller to route. A handful of queries
+    whatever the number of cases: the rule, the skill codes and the routing rows are read once."""
+    cases = list(
+        Case.objects.filter(case_type_id=case_type_id, status=status).select_related("property__patch", "contact")
+    )
+    if not cases:
+        return []
+    rule = _active_rule(case_type_id, status)
+    rule_ids = _rule_skill_ids(rule) if rule is not None else set()
+    skill_by_code = dict(Skill.objects.filter(is_active=True).values_list("code", "pk"))
+    CaseRouting.objects.bulk_create([CaseRouting(case_id=case.pk) for case in cases], ignore_conflicts=True)
+    rows = CaseRouting.objects.select_for_update().in_bulk([case.pk for case in cases])
     waiting = []
-    cases = Case.objects.filter(case_type_id=case_type_id, status=status).select_related("property__patch", "contact")
     for case in cases:
-        row = _row(case.pk)
+        row = rows[case.pk]
         if row.state in (State.OFFERED, State.ACCEPTED, State.MANUAL):
             continue  # already with someone; the new rule applies from the next chevron
-        skills = required_skill_ids(case)
-        if skills is None:
+        if rule is None:
             row.state = State.NOT_ROUTABLE
-        elif row.state == State.AWAITING:
-            row.skill_ids = skills
-            waiting.append(case.pk)
-        elif case.owner_id is None and case.owner_queue_id is None:
-            _await(row, case, skills, now=now)
-            waiting.append(case.pk)
         else:
-            continue
+            derived = {skill_by_code[code] for code in _derived_codes(rule, case) if code in skill_by_code}
+            skills = sorted(rule_ids | derived)
+            if row.state == State.AWAITING:
+                row.skill_ids = skills
+            elif case.owner_id is None and case.owner_queue_id is None:
+                _await(row, case, skills, now=now)
+            else:
+                continue
+            waiting.append(case.pk)
         row.updated_at = now
         row.save()
     return waiting
