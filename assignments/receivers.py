@@ -8,7 +8,6 @@ from django.utils import timezone
 
 from assignments import routing
 from assignments.models import CaseRouting
-from assignments.services import _route_after
 
 
 def on_case_created(sender, case, actor, **kwargs) -> None:
@@ -26,7 +25,7 @@ def on_case_created(sender, case, actor, **kwargs) -> None:
     else:
         routing.case_refresh(case, now=now)
         if CaseRouting.objects.filter(pk=case.pk, state=CaseRouting.State.AWAITING).exists():
-            _route_after(now=now, case_ids=[case.pk])
+            routing.route_after(now=now, case_ids=[case.pk])
 
 
 def on_case_status_changed(sender, case, actor, **kwargs) -> None:
@@ -34,7 +33,7 @@ def on_case_status_changed(sender, case, actor, **kwargs) -> None:
     hand on the last one (rule 8); whoever held it gets the capacity back."""
     now = timezone.now()
     freed = routing.case_refresh(case, now=now)
-    _route_after(now=now, case_ids=[case.pk], freed_user_ids=freed)
+    routing.route_after(now=now, case_ids=[case.pk], freed_user_ids=freed)
 
 
 def on_case_owner_changed(sender, case, actor, **kwargs) -> None:
@@ -43,9 +42,9 @@ def on_case_owner_changed(sender, case, actor, **kwargs) -> None:
     now = timezone.now()
     if case.owner_id:
         freed = routing.case_assigned_by_hand(case, case.owner_id, now=now)
-        _route_after(now=now, freed_user_ids=freed)
+        routing.route_after(now=now, freed_user_ids=freed)
     elif case.owner_queue_id:
-        _route_after(now=now, freed_user_ids=routing.case_queued(case, now=now))
+        routing.route_after(now=now, freed_user_ids=routing.case_queued(case, now=now))
     else:
         freed = routing.case_released(case, now=now)
-        _route_after(now=now, case_ids=[case.pk], freed_user_ids=freed)
+        routing.route_after(now=now, case_ids=[case.pk], freed_user_ids=freed)

@@ -99,7 +99,7 @@ def routing_profile_set(
             RoutingProfileSkill.objects.filter(profile=profile, skill_id__in=revoked).delete()
         RoutingProfileSkill.objects.bulk_create(RoutingProfileSkill(profile=profile, skill_id=pk) for pk in granted)
         if profile.presence == RoutingProfile.Presence.AVAILABLE:
-            _route_after(now=timezone.now(), freed_user_ids=[user.pk])  # more capacity or skills: more work
+            routing.route_after(now=timezone.now(), freed_user_ids=[user.pk])  # more capacity or skills: more work
     return profile
 
 
@@ -133,18 +133,13 @@ def presence_set(*, actor: User | None, user: User, presence: str) -> RoutingPro
         now = profile.presence_changed_at
         if presence == RoutingProfile.Presence.OFFLINE:
             # Pending offers go to others; accepted cases stay (rule 7). Busy keeps its offers.
-            _route_after(now=now, case_ids=routing.offers_withdraw_for(user.pk, now=now))
+            routing.route_after(now=now, case_ids=routing.offers_withdraw_for(user.pk, now=now))
         elif presence == RoutingProfile.Presence.AVAILABLE:
-            _route_after(now=now, freed_user_ids=[user.pk])
+            routing.route_after(now=now, freed_user_ids=[user.pk])
     return profile
 
 
 # --- routing: what staff and supervisors do ---------------------------------------------------------
-
-
-def _route_after(*, now, case_ids=(), freed_user_ids=()) -> None:
-    """Event-driven routing after a change: see routing.route_after."""
-    routing.route_after(now=now, case_ids=case_ids, freed_user_ids=freed_user_ids)
 
 
 def _lock_offer(actor: User, offer: Offer) -> Offer:
@@ -203,7 +198,7 @@ def offer_decline(*, actor: User, offer: Offer, reason: DeclineReason | None = N
             summary=f"Offer declined by {actor}" + (f": {reason}" if reason else ""),
             reason=(note or "").strip(),
         )
-        _route_after(now=now, case_ids=[offer.case_id], freed_user_ids=[actor.pk])
+        routing.route_after(now=now, case_ids=[offer.case_id], freed_user_ids=[actor.pk])
     offer.refresh_from_db()
     return offer
 

@@ -163,7 +163,7 @@ class Simulation:
         }
 
     def _route_after(self, now, events: list, case_ids=(), freed_user_ids=()) -> None:
-        """What production routes after a change, as assignments.services._route_after does."""
+        """What production routes after a change: routing.route_after, as the services and receivers call it."""
         routing.route_after(now=now, case_ids=case_ids, freed_user_ids=freed_user_ids, events=events)
 
     def _expire(self, at: datetime.datetime) -> None:
