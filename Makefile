@@ -8,13 +8,15 @@ STAMP := $(VENV)/.installed
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: WeasyPrint's libraries and fonts, libmagic for sniffing uploads (runtime);
-# compose validation (tests).
+# Node.js and npm build the stylesheet (GOV.UK Frontend from Sass). Tests: compose validation,
+# and Debian's Chromium for the browser tests (never a test tool's own browser download).
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 libmagic1
-TEST_DEBS := docker-compose
+BUILD_DEBS := nodejs npm
+TEST_DEBS := docker-compose chromium
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install system-packages test-system-packages run test lint format migrations-check schema-check services bench lock clean
+.PHONY: help install assets system-packages test-system-packages run test lint format migrations-check schema-check services bench lock clean
 
 help:
 	@echo "make run     install what is missing, migrate, seed demo data, run web + worker + beat"
@@ -22,7 +24,7 @@ help:
 	@echo "make bench   run the benchmarks"
 	@echo "make lint    ruff and mypy;  make format  ruff format;  make lock  re-pin requirements"
 
-install: system-packages $(STAMP)
+install: system-packages $(STAMP) assets
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +43,25 @@ endef
 
 system-packages:
 	$(call ensure_debs,$(RUNTIME_DEBS))
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $(BUILD_DEBS) >/dev/null; }
+
+# Front-end assets: npm packages pinned by package-lock.json, the stylesheet compiled from Sass
+# with our brand, and GOV.UK Frontend's script copied beside it. Rebuilt only when inputs change.
+NPM_STAMP := node_modules/.installed
+ASSETS := static/build/app.css static/build/govuk-frontend.min.js
+
+assets: $(ASSETS)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+static/build/app.css: $(NPM_STAMP) $(wildcard static/src/*.scss)
+	npm run --silent build
+
+static/build/govuk-frontend.min.js: $(NPM_STAMP)
+	@mkdir -p static/build
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 
 test-system-packages:
 	$(call ensure_debs,$(TEST_DEBS))

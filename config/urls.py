@@ -2,15 +2,16 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from casework import views as casework_views
+from casework.views import home as casework_home
 from core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("core.urls")),
-    path("staff/", casework_views.staff_home, name="staff-home"),
-    path("documents/<int:document_id>/download/", casework_views.document_download, name="document-download"),
+    path("staff/", include("casework.urls")),
+    path("staff/", include("assignments.urls")),
+    path("documents/<int:document_id>/download/", casework_home.document_download, name="document-download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

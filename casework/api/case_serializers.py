@@ -96,16 +96,7 @@ class CaseSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_chevrons(self, case: Case) -> list[dict]:
-        chevrons = list(case.chevrons)
-        current = chevrons.index(case.status) if case.status in chevrons else -1
-        return [
-            {
-                "status": status,
-                "label": Case.Status(status).label,
-                "state": "done" if i < current else "current" if i == current else "to_do",
-            }
-            for i, status in enumerate(chevrons)
-        ]
+        return case.chevron_steps()
 
     def get_contact(self, case: Case) -> dict | None:
         if case.contact is None:

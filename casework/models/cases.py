@@ -402,6 +402,20 @@ class Case(FSMModelMixin, Stamped):
     def chevrons(self) -> tuple[str, ...]:
         return WORKFLOWS[self.workflow]
 
+    def chevron_steps(self) -> list[dict]:
+        """The chevron bar: each chevron of the workflow with its label and whether it is done,
+        the current one, or still to do."""
+        chevrons = self.chevrons
+        current = chevrons.index(self.status) if self.status in chevrons else -1
+        return [
+            {
+                "status": status,
+                "label": Status(status).label,
+                "state": "done" if i < current else "current" if i == current else "to_do",
+            }
+            for i, status in enumerate(chevrons)
+        ]
+
     def _close(self, stage: str) -> None:
         self.status_before_close = self.status
         self.closure_stage = stage

@@ -28,6 +28,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_filters",
+    "django_htmx",
+    "crispy_forms",
+    "crispy_forms_gds",
+    "django_tables2",
     "django_fsm",
     "guardian",
     "pgtrigger",
@@ -43,10 +47,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Every write made while serving a request carries the acting user into the audit trail.
     "pghistory.middleware.HistoryMiddleware",
@@ -69,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "core.context_processors.staff_navigation",
             ],
         },
     },
@@ -89,6 +96,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Staff pages: GOV.UK Frontend markup for forms, our own GOV.UK table template (with aria-sort).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
+DJANGO_TABLES2_TEMPLATE = "django_tables2/govuk.html"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "staff-home"
 LOGOUT_REDIRECT_URL = "home"
@@ -109,10 +121,17 @@ AXES_IPWARE_PROXY_COUNT = envvars.integer("PROXY_COUNT", default=0)
 LANGUAGE_CODE = envvars.env.str("LANGUAGE_CODE", default="en-gb")
 TIME_ZONE = envvars.env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True
+# Every page's text is marked for translation; an organisation adds a language by compiling its
+# messages into locale/ and listing it here.
+LANGUAGES = [("en-gb", "English (United Kingdom)"), ("en-us", "English (United States)")]
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    LANGUAGES.append((LANGUAGE_CODE, LANGUAGE_CODE))
+LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"  # built into the image; not under var/, which holds volumes
+# static/build holds the compiled stylesheet and GOV.UK Frontend's script (`make assets`).
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(envvars.env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"

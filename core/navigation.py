@@ -1,0 +1,40 @@
+"""The staff pages' service navigation: one list, in the order shown. Each entry names its URL,
+its label, who sees it and the path prefix that marks it as the current section."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.permissions import is_staff_member, is_supervisor
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    visible: Callable = is_staff_member
+    exact: bool = False  # the worktray lives at /staff/, which prefixes every staff page
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("staff-home", _("My worktray"), exact=True),
+    NavItem("admin:index", _("Admin"), visible=is_supervisor),
+]
+
+
+def staff_navigation_for(request) -> list[dict]:
+    user = getattr(request, "user", None)
+    if not is_staff_member(user):
+        return []
+    items = []
+    for item in NAVIGATION:
+        if not item.visible(user):
+            continue
+        url = reverse(item.url_name)
+        current = request.path == url if item.exact else request.path.startswith(url)
+        items.append({"url": url, "label": item.label, "current": current})
+    return items
