@@ -18,6 +18,7 @@ from assignments.models import DeclineReason
 from assignments.routing_selectors import offer_get_for
 from assignments.templatetags.presence import presence_context
 from core import errors
+from core.forms import domain_error_messages
 from core.permissions import staff_member_required
 
 
@@ -31,7 +32,7 @@ def _back(request) -> str:
 def _bar(request, *, error: errors.DomainError | None = None) -> HttpResponse:
     context = presence_context(request)
     if error is not None:
-        context["error_messages"] = [error.message] if not error.fields else sum(error.fields.values(), [])
+        context["error_messages"] = domain_error_messages(error)
     return render(request, "assignments/_presence.html", context, status=200 if error is None else error.status_code)
 
 
@@ -41,7 +42,7 @@ def _answer(request, *, error: errors.DomainError | None = None) -> HttpResponse
     if request.htmx:
         return _bar(request, error=error)
     if error is not None:
-        messages.error(request, " ".join([error.message] if not error.fields else sum(error.fields.values(), [])))
+        messages.error(request, " ".join(domain_error_messages(error)))
     return redirect(_back(request))
 
 

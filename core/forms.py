@@ -21,3 +21,10 @@ def form_add_domain_error(form: forms.Form, exc: DomainError) -> None:
             placed = True
     if not placed or exc.message != exc.default_message:
         form.add_error(None, exc.message)
+
+
+def domain_error_messages(exc: DomainError) -> list[str]:
+    """A refusal as sentences to show where there is no form to attach them to: the field
+    messages when there are any (they are the specific ones), else the refusal's sentence."""
+    messages = [message for field_messages in exc.fields.values() for message in field_messages]
+    return messages or [exc.message]
