@@ -292,3 +292,31 @@ class Offer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case} offered to {self.user}"
+
+
+# --- the supervisor charts ------------------------------------------------------------------------
+
+
+class BacklogSnapshot(models.Model):
+    """The routing backlog at one moment, written every 15 minutes by the backlog snapshot job so
+    the supervisor charts can show the backlog over time (the live tables only say how it is now).
+    One row per time slot and skill set, plus one row per slot with an empty `skill_set` for the
+    total; the unique constraint makes a second run in the same slot write nothing."""
+
+    TOTAL = ""  # the `skill_set` of the all-skills total row
+
+    taken_at = models.DateTimeField(help_text="The start of the 15-minute slot this snapshot is for.")
+    skill_set = models.CharField(
+        max_length=500, blank=True, help_text="The skill codes, sorted and comma-separated; empty for the total."
+    )
+    cases = models.PositiveIntegerField(help_text="Cases awaiting assignment.")
+    oldest_wait_seconds = models.PositiveIntegerField(default=0, help_text="How long the longest of them had waited.")
+
+    class Meta:
+        ordering = ["-taken_at", "skill_set"]
+        constraints = [
+            models.UniqueConstraint(fields=["taken_at", "skill_set"], name="assignments_backlogsnapshot_once_per_slot"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.taken_at:%Y-%m-%d %H:%M} {self.skill_set or 'total'}: {self.cases}"

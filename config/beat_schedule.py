@@ -14,4 +14,10 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # The supervisor charts' backlog over time: one snapshot per 15-minute slot (reruns write nothing).
+    "backlog-snapshot": {
+        "task": "assignments.backlog_snapshot",
+        "schedule": 15 * 60.0,
+        "options": {"expires": 14 * 60},
+    },
 }

@@ -22,6 +22,7 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("staff-home", _("My worktray"), exact=True),
+    NavItem("supervisor-home", _("Supervisor"), visible=is_supervisor),
     NavItem("admin:index", _("Admin"), visible=is_supervisor),
 ]
 
