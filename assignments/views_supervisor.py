@@ -336,7 +336,7 @@ def supervisor_charts(request):
     user = request.user
 
     backlog = reads.backlog_history_for(user=user, now=now)
-    backlog_chart = _vertical_bars([(f"{timezone.localtime(p.hour):%H}", p.cases, str(p.cases)) for p in backlog])
+    backlog_chart = _vertical_bars([(f"{timezone.localtime(p.hour):%H:00}", p.cases, str(p.cases)) for p in backlog])
 
     days = reads.offer_outcomes_by_day_for(user=user, today=today)
     offer_charts = [
