@@ -98,7 +98,7 @@ def _staff_context(request, *, error_messages: list[str] | None = None, changed:
 def supervisor_staff(request):
     """Everyone's presence, load and offers. htmx polls the same address for the table alone."""
     context = _staff_context(request)
-    if request.htmx:
+    if request.htmx and request.htmx.target == "supervisor-staff":
         return render(request, "assignments/_supervisor_staff.html", context)
     return render(request, "assignments/supervisor_staff.html", context)
 

@@ -27,6 +27,7 @@ from tests.assignments.factories_routing import (
     RoutingRuleFactory,
     StaffProfileFactory,
 )
+from tests.assignments.routing_setup import ENQUIRY_SKILL, housing_options_routed, routed_case, routed_staff
 from tests.casework.factories import CaseFactory, CaseTypeFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,7 +122,7 @@ def test_the_staff_page_lists_presence_load_offers_and_skills(client, supervisor
 def test_htmx_polling_gets_the_table_alone(client, supervisor):
     StaffProfileFactory()
     client.force_login(supervisor)
-    response = client.get(reverse("supervisor-home"), HTTP_HX_REQUEST="true")
+    response = client.get(reverse("supervisor-home"), HTTP_HX_REQUEST="true", HTTP_HX_TARGET="supervisor-staff")
     assert response.status_code == 200
     assert b'id="supervisor-staff"' in response.content
     assert b"<h1" not in response.content
@@ -245,6 +246,25 @@ def test_a_supervisor_assigns_a_waiting_case_by_hand(client, supervisor):
     page = client.get(response["Location"]).content.decode()
     assert f"{case.number} is assigned to Eve Hand." in page
     assert "Assigned by hand to Eve Hand" in page
+
+
+def test_assigning_an_offered_case_by_hand_withdraws_the_offer(client, supervisor):
+    case_type = housing_options_routed()
+    offered_to = routed_staff(ENQUIRY_SKILL)
+    case = routed_case(case_type)
+    offer = Offer.objects.get(case=case, status=Offer.Status.PENDING)
+    assert offer.user_id == offered_to.pk
+    other = routed_staff(presence="offline")
+    client.force_login(supervisor)
+
+    response = client.post(reverse("supervisor-case-assign", args=[case.pk]), {"staff": other.pk, "reason": "Urgent"})
+
+    assert response.status_code == 302
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.WITHDRAWN
+    assert CaseRouting.objects.get(pk=case.pk).state == CaseRouting.State.MANUAL
+    html = client.get(response["Location"]).content.decode()
+    assert "Withdrawn" in html  # the offers history
 
 
 def test_assigning_to_someone_no_longer_active_is_refused_with_400_and_the_sentence(client, supervisor):

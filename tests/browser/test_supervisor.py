@@ -13,7 +13,10 @@ from assignments.models import BacklogSnapshot, CaseRouting, Offer, RoutingProfi
 from casework.models import Case, CaseActivity
 from core.roles import Role
 from tests.assignments.routing_setup import ENQUIRY_SKILL, housing_options_routed, routed_case, routed_staff
-from tests.assignments.test_views_supervisor import _feed, _h
+
+
+def _h(hours: float) -> datetime.timedelta:
+    return datetime.timedelta(hours=hours)
 
 
 def test_supervisor_reads_why_a_case_waits_and_assigns_it_by_hand(server, signed_in, check_page):
@@ -79,6 +82,13 @@ def test_supervisor_sets_someones_presence_on_the_staff_page(server, signed_in, 
     expect(page.locator("#staff-updated")).to_contain_text(re.compile(r"Updated at \d\d:\d\d:\d\d"))
     check_page(page, "supervisor-staff")
 
+    # The table refreshes itself (every 15 seconds) and says when: a new time, the same rows.
+    updated = page.locator("#staff-updated")
+    before = updated.inner_text()
+    expect(updated).not_to_have_text(before, timeout=20_000)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)  # the table alone was swapped in
+    expect(page.locator(f"#staff-{leaver.pk}")).to_contain_text("Available")
+
     page.get_by_label("Presence of Bo Routed").select_option("offline")
     page.get_by_role("button", name="Set presence of Bo Routed").click()
     expect(page.locator("#supervisor-staff")).to_contain_text("Bo Routed is now Offline.")
@@ -96,7 +106,14 @@ def test_supervisor_reads_the_charts(server, signed_in, check_page):
     for hours_ago, cases in [(3, 4), (2, 6), (1, 2)]:
         BacklogSnapshot.objects.create(taken_at=now - _h(hours_ago), cases=cases, oldest_wait_seconds=hours_ago * 600)
     opened = Case.objects.get(pk=case.pk).created_at
-    _feed(case, CaseActivity.Kind.STATUS_CHANGED, opened + datetime.timedelta(minutes=90), "enquiry", actor=worker)
+    CaseActivity.objects.create(
+        case=case,
+        kind=CaseActivity.Kind.STATUS_CHANGED,
+        at=opened + datetime.timedelta(minutes=90),
+        from_status="enquiry",
+        actor=worker,
+        summary="Assessed",
+    )
     supervisor = routed_staff(presence="offline", role=Role.SUPERVISOR, name="Sue")
     page = signed_in(supervisor)
 
