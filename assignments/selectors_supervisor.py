@@ -189,11 +189,11 @@ def offer_outcomes_by_day_for(*, user, today: datetime.date, days: int = 14) -> 
             timed_out=Count("pk", filter=Q(status=Offer.Status.TIMED_OUT)),
         )
     )
-    by_day = {row["day"]: row for row in rows}
+    by_day: dict[datetime.date, dict] = {row["day"]: dict(row) for row in rows}
     result = []
     for n in range(days):
         day = first + datetime.timedelta(days=n)
-        row = by_day.get(day, {})
+        row: dict = by_day.get(day, {})
         result.append(OfferDay(day, row.get("accepted", 0), row.get("declined", 0), row.get("timed_out", 0)))
     return result
 
@@ -234,7 +234,11 @@ def chevron_times_for(*, user, now: datetime.datetime, days: int = 30) -> list[C
         WHERE kind = %(changed)s AND at >= %(since)s AND previous_at IS NOT NULL AND from_status <> ''
         GROUP BY from_status
     """  # noqa: S608 - the only interpolation is our own table name
-    params = {"created": CaseActivity.Kind.CREATED, "changed": CaseActivity.Kind.STATUS_CHANGED, "since": since}
+    params: dict[str, str | datetime.datetime] = {
+        "created": CaseActivity.Kind.CREATED.value,
+        "changed": CaseActivity.Kind.STATUS_CHANGED.value,
+        "since": since,
+    }
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
