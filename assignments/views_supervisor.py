@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from assignments import selectors_supervisor as reads
 from assignments import services
 from assignments.models import CaseRouting, RoutingProfile
-from assignments.selectors import backlog_by_skill_set_for
+from assignments.selectors import Why, backlog_by_skill_set_for
 from core import errors
 from core.forms import domain_error_messages, form_add_domain_error
 from core.permissions import is_supervisor, staff_member_required
@@ -71,7 +71,9 @@ class PresenceForm(forms.Form):
     presence = forms.ChoiceField(choices=RoutingProfile.Presence.choices)
 
 
-def _staff_context(request, *, error_messages: list[str] | None = None, changed: str = "") -> dict:
+def _staff_context(
+    request, *, error_messages: list[str] | None = None, error_field: str = "", changed: str = ""
+) -> dict:
     now = timezone.now()
     page = Paginator(reads.staff_board_for(user=request.user), STAFF_PER_PAGE).get_page(request.GET.get("page"))
     rows = [
@@ -89,6 +91,7 @@ def _staff_context(request, *, error_messages: list[str] | None = None, changed:
         "presences": RoutingProfile.Presence.choices,
         "updated_at": now,
         "error_messages": error_messages or [],
+        "error_field": error_field,
         "changed": changed,
     }
 
@@ -114,7 +117,7 @@ def supervisor_presence_set(request, staff_id: int):
             raise errors.ValidationError(fields={"presence": [_("Choose Available, Busy or Offline.")]})
         profile = services.presence_set(actor=request.user, user=profile.user, presence=form.cleaned_data["presence"])
     except errors.DomainError as exc:
-        context = _staff_context(request, error_messages=domain_error_messages(exc))
+        context = _staff_context(request, error_messages=domain_error_messages(exc), error_field=f"presence-{staff_id}")
         template = "assignments/_supervisor_staff.html" if request.htmx else "assignments/supervisor_staff.html"
         return render(request, template, context, status=exc.status_code)
     done = _("%(name)s is now %(presence)s.") % {
@@ -199,10 +202,30 @@ def _case_page(request, case_id: int, *, assign_form=None, release_form=None, st
         "offers": data.offers,
         "staff": data.staff,
         "holder_rows": _holder_rows(explanation),
+        "next_step": _next_step(explanation.reason),
         "assign_form": assign_form or AssignForm(),
         "release_form": release_form or ReleaseForm(),
     }
     return render(request, "assignments/supervisor_case_routing.html", context, status=status)
+
+
+def _next_step(reason: str) -> str:
+    """What a supervisor can do about it, in one sentence (empty when nothing needs doing)."""
+    steps = {
+        Why.SKILLS_NOT_HELD: _(
+            "Give someone the missing skills in the admin (their routing profile), or assign the case by hand below."
+        ),
+        Why.SKILLS_NOT_HELD_TOGETHER: _(
+            "Give one person all of these skills in the admin, or assign the case by hand below."
+        ),
+        Why.NO_ONE_ELIGIBLE: _(
+            "Ask someone who holds the skills to go Available, raise a full person's capacity in the admin, "
+            "or assign the case by hand below."
+        ),
+        Why.NO_RULE: _("Add a routing rule for this chevron in the admin, or assign the case by hand below."),
+        Why.NOT_YET_ROUTED: _("The router's next pass (every minute) picks it up; you can also assign it by hand."),
+    }
+    return steps.get(reason, "")
 
 
 def _holder_rows(explanation) -> list[tuple[str, int]]:

@@ -159,6 +159,7 @@ def test_an_unknown_presence_is_refused_with_400(client, supervisor, htmx):
     response = client.post(reverse("supervisor-presence-set", args=[worker.user_id]), {"presence": "away"}, **headers)
     assert response.status_code == 400
     assert "Choose Available, Busy or Offline." in response.content.decode()
+    assert f'href="#presence-{worker.user_id}"' in response.content.decode()
     assert "govuk-error-summary" in response.content.decode()
     assert RoutingProfile.objects.get(pk=worker.pk).presence == "offline"
 
@@ -211,6 +212,7 @@ def test_the_explanation_says_no_one_holds_the_skill(client, supervisor):
 
     assert f"Why is {routing.case.number} waiting?" in html
     assert "No one holds the skill lang-so." in html
+    assert "Give someone the missing skills in the admin" in html
     assert "Awaiting assignment" in html
     assert "Declined" in html and "On leave" in html  # the offers history
     assert reverse("staff-case", args=[routing.case.pk]) in html
@@ -225,6 +227,7 @@ def test_the_explanation_splits_the_people_holding_the_skills(client, supervisor
     client.force_login(supervisor)
     html = client.get(_case_routing_url(routing.case)).content.decode()
     assert "2 people hold every skill needed: 1 is offline and 1 is busy." in html
+    assert "Ask someone who holds the skills to go Available" in html
     assert "The people who hold every skill needed" in html
 
 
