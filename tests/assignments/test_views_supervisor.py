@@ -545,3 +545,13 @@ def test_each_page_runs_the_same_number_of_queries_for_10_and_1000_rows(supervis
         counts.append(_queries(client, url, params))
     assert counts[0] == counts[1], counts
     print(page, counts)
+
+
+def test_beat_runs_the_snapshot_job_every_15_minutes():
+    from config.beat_schedule import BEAT_SCHEDULE
+    from config.celery import app
+
+    entry = BEAT_SCHEDULE["backlog-snapshot"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 15 * 60
+    assert entry["options"]["expires"] < 15 * 60  # runs stuck in a backed-up queue are dropped, not piled up
