@@ -32,6 +32,9 @@
       summary.setAttribute("tabindex", "-1");
       summary.focus();
     }
+    if (el.getAttribute && el.getAttribute("data-announce")) {
+      announce(el.getAttribute("data-announce"));
+    }
     if (el.id === "presence") {
       var count = offerCount(el);
       if (lastOfferCount !== null && count > lastOfferCount) {
