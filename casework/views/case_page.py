@@ -67,7 +67,8 @@ def actions_for(user, case: Case) -> list[dict]:
         actions.append({"name": "send_back_to_draft", "label": _("Send back to draft"), "needs_reason": True})
     if case.is_closed and is_supervisor(user):
         actions.append({"name": "reopen", "label": _("Reopen"), "needs_reason": True})
-    return actions
+    # The forward moves (one click) first; those that need a reason (mostly closing) after them.
+    return sorted(actions, key=lambda action: action["needs_reason"])
 
 
 def actions_context(request, case: Case, *, form=None, failed: str = "") -> dict:
