@@ -7,6 +7,16 @@
 #
 # Configuration comes from the environment at run time (see .env.example); nothing secret is
 # baked into the image.
+# Stage 1: the stylesheet (GOV.UK Frontend compiled from Sass with our brand) and GOV.UK
+# Frontend's script. Node is needed only to build them, so it stays out of the final image.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --loglevel=error
+COPY static/src static/src
+RUN npm run --silent build \
+    && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/
+
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -43,6 +53,7 @@ COPY requirements.txt ./
 RUN pip install --no-cache-dir -r requirements.txt
 
 COPY . .
+COPY --from=assets /build/static/build static/build
 
 # Static files are collected into the image (/app/staticfiles, served by WhiteNoise). Production
 # settings refuse to load without their required variables, so this one command gets harmless

@@ -29,20 +29,24 @@ def _back(request) -> str:
     return reverse("staff-home")
 
 
-def _bar(request, *, error: errors.DomainError | None = None) -> HttpResponse:
+def _bar(request, *, error: errors.DomainError | None = None, notice: str = "") -> HttpResponse:
     context = presence_context(request)
+    context["notice"] = notice
     if error is not None:
         context["error_messages"] = domain_error_messages(error)
     return render(request, "assignments/_presence.html", context, status=200 if error is None else error.status_code)
 
 
-def _answer(request, *, error: errors.DomainError | None = None) -> HttpResponse:
-    """After an action: the bar again for htmx (a refusal shown in it, with its 4xx status), or
-    back to the page the form was on (a refusal shown there as a message)."""
+def _answer(request, *, error: errors.DomainError | None = None, notice: str = "") -> HttpResponse:
+    """After an action: the bar again for htmx (a refusal shown in it, with its 4xx status; a
+    confirmation shown in it and announced). Without JavaScript: a refusal is the error page with
+    its status (DomainErrorMiddleware), a success goes back to the page the form was on."""
     if request.htmx:
-        return _bar(request, error=error)
+        return _bar(request, error=error, notice=notice)
     if error is not None:
-        messages.error(request, " ".join(domain_error_messages(error)))
+        raise error
+    if notice:
+        messages.success(request, notice)
     return redirect(_back(request))
 
 
@@ -56,10 +60,11 @@ def presence_bar(request):
 @staff_member_required
 def presence_set(request):
     try:
-        services.presence_set(actor=request.user, user=request.user, presence=request.POST.get("presence", ""))
+        presence = request.POST.get("presence", "")
+        profile = services.presence_set(actor=request.user, user=request.user, presence=presence)
     except errors.DomainError as exc:
         return _answer(request, error=exc)
-    return _answer(request)
+    return _answer(request, notice=_("You are now %(presence)s.") % {"presence": profile.get_presence_display()})
 
 
 @require_POST
@@ -88,5 +93,5 @@ def offer_decline(request, offer_id: int):
         services.offer_decline(actor=request.user, offer=offer, reason=reason, note=request.POST.get("note", ""))
     except errors.DomainError as exc:
         return _answer(request, error=exc)
-    messages.success(request, _("You declined %(number)s. It goes to someone else.") % {"number": offer.case.number})
-    return _answer(request)
+    notice = _("You declined %(number)s. It goes to someone else.") % {"number": offer.case.number}
+    return _answer(request, notice=notice)

@@ -2,9 +2,24 @@
 
 from django.urls import path
 
-from casework.views import case_page, home
+from casework.views import case_page, case_sections, home
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
     path("cases/<int:case_id>/", case_page.case_detail, name="staff-case"),
+    # The case page's actions and sections (casework.views.case_page, case_sections).
+    path("cases/<int:case_id>/action/", case_page.case_action, name="staff-case-action"),
+    path("cases/<int:case_id>/sections/<slug:section>/", case_page.case_section, name="staff-case-section"),
+    path("cases/<int:case_id>/tasks/", case_sections.task_add, name="staff-case-task-add"),
+    path(
+        "cases/<int:case_id>/tasks/<int:task_id>/complete/",
+        case_sections.task_complete,
+        name="staff-case-task-complete",
+    ),
+    path("cases/<int:case_id>/notes/", case_sections.note_add, name="staff-case-note-add"),
+    path("cases/<int:case_id>/mentions/", case_sections.mention_suggestions, name="staff-case-mentions"),
+    path("cases/<int:case_id>/documents/", case_sections.document_upload, name="staff-case-document-upload"),
+    path("cases/<int:case_id>/reviews/", case_sections.review_log, name="staff-case-review-log"),
+    path("cases/<int:case_id>/referrals/", case_sections.referral_add, name="staff-case-referral-add"),
+    path("cases/<int:case_id>/appointments/", case_sections.appointment_add, name="staff-case-appointment-add"),
 ]

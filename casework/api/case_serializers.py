@@ -20,7 +20,7 @@ from casework.models import (
     Tenancy,
 )
 from casework.permissions import is_case_applicant
-from casework.services.cases import STAFF_TRANSITIONS
+from casework.services.cases import STAFF_TRANSITIONS, available_staff_transitions
 from core.models import User
 from core.permissions import is_staff_member
 
@@ -106,14 +106,7 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_available_transitions(self, case: Case) -> list[dict]:
         """The chevron moves the requesting staff member can make now (empty for applicants)."""
         user = self.context["request"].user if "request" in self.context else None
-        if not is_staff_member(user) or case.is_closed:
-            return []
-        available = {t.name for t in case.get_available_status_transitions()}
-        return [
-            {"name": name, "label": spec.label, "needs_reason": spec.needs_reason}
-            for name, spec in STAFF_TRANSITIONS.items()
-            if name in available
-        ]
+        return available_staff_transitions(user=user, case=case)
 
     def to_representation(self, case: Case) -> dict:
         data = super().to_representation(case)

@@ -41,3 +41,28 @@ def existing_open_cases(*, contact, case_type) -> QuerySet[Case]:
         .select_related("owner", "owner_queue")
         .order_by("-created_at")
     )
+
+
+def case_page_get(*, user, case_id: int) -> Case:
+    """The case for its staff page, with everything the summary shows loaded in this one query
+    (contact, tenancy and household, property, owner or queue, parent case, last reviewer), plus
+    `potential_owner`: the person a pending offer is waiting on, if any (one more query), and
+    `linked_cases`: its children, e.g. a tenant case's landlord case or a denial's appeal (one
+    more). Raises NotFound as case_get."""
+    from core.models import User
+
+    case = (
+        case_list_for(user=user)
+        .select_related(
+            "tenancy__household", "tenancy__property", "property", "parent__case_type", "last_reviewed_by", "applicant"
+        )
+        .filter(pk=case_id)
+        .first()
+    )
+    if case is None:
+        raise errors.NotFound("There is no such case.")
+    # Offers belong to assignments, which builds on casework: read them through the reverse
+    # relation rather than importing that app here.
+    case.potential_owner = User.objects.filter(offers__case=case, offers__status="pending").first()
+    case.linked_cases = list(case.children.select_related("case_type").order_by("created_at", "pk"))
+    return case

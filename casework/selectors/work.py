@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from casework.models import Case, CaseActivity, Note, Notification, Task, Team, TeamMembership
 from casework.selectors.cases import case_get
@@ -109,3 +110,48 @@ def notification_list_for(*, user, unread: bool | None = None) -> QuerySet[Notif
 
 def notification_unread_count(*, user) -> int:
     return notification_list_for(user=user, unread=True).count()
+
+
+# --- people to mention or assign -------------------------------------------------------------
+
+MENTION_SUGGESTIONS = 8
+
+
+def staff_choice_list_for(*, user) -> QuerySet:
+    """Active staff, by name, for "assign to" and "with" pickers; none for anyone but staff."""
+    from core.models import User
+
+    if not is_staff_member(user):
+        return User.objects.none()
+    return User.objects.filter(kind=User.Kind.STAFF, is_active=True).order_by("first_name", "last_name", "email")
+
+
+def mention_suggestion_list_for(*, user, search: str, limit: int = MENTION_SUGGESTIONS) -> list:
+    """Active staff whose handle (email local part), email or name starts with `search`, for the
+    note form's @mention autocomplete. Each carries `mention`: what to type after "@" so that
+    casework.services.notes resolves it to them (the handle, or the full email when several staff
+    share the handle). One query; none for anyone but staff or for an empty search."""
+    from core.models import User
+
+    search = (search or "").strip().lstrip("@")
+    if not is_staff_member(user) or not search:
+        return []
+    split = models.Func(models.F("email"), models.Value("@"), models.Value(1), function="split_part")
+    handle = Lower(models.ExpressionWrapper(split, output_field=models.CharField()))
+    staff = User.objects.filter(kind=User.Kind.STAFF, is_active=True)
+    sharing = (
+        staff.annotate(other_handle=handle)
+        .filter(other_handle=models.OuterRef("handle"))
+        .values("other_handle")
+        .annotate(n=models.Count("pk"))
+        .values("n")
+    )
+    matches = (
+        staff.annotate(handle=handle, sharing=models.Subquery(sharing[:1]))
+        .filter(Q(email__istartswith=search) | Q(first_name__istartswith=search) | Q(last_name__istartswith=search))
+        .order_by("first_name", "last_name", "email")[:limit]
+    )
+    people = list(matches)
+    for person in people:
+        person.mention = person.handle if (person.sharing or 0) <= 1 else person.email.lower()
+    return people

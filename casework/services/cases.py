@@ -81,6 +81,23 @@ STAFF_TRANSITIONS: dict[str, TransitionSpec] = {
     "put_on_hold": TransitionSpec("Put on hold", needs_reason=True),
     "resolve": TransitionSpec("Resolve", needs_reason=True),
 }
+
+
+def available_staff_transitions(*, user, case: Case) -> list[dict]:
+    """The STAFF_TRANSITIONS `user` can make on `case` now, in STAFF_TRANSITIONS order, each as
+    {"name", "label", "needs_reason"}: empty for anyone but staff and for a closed case. Shared by
+    the API (available_transitions) and the case page's action buttons so both offer the same
+    moves. A pure read of the case in memory: no queries."""
+    if not is_staff_member(user) or case.is_closed:
+        return []
+    available = {t.name for t in case.get_available_status_transitions()}
+    return [
+        {"name": name, "label": spec.label, "needs_reason": spec.needs_reason}
+        for name, spec in STAFF_TRANSITIONS.items()
+        if name in available
+    ]
+
+
 # Staff moves on a tenant case that its matched landlord case makes too, so the pair stays on one chevron.
 _LANDLORD_FOLLOWS = {"refer_to_case_manager", "refer_to_reviewer", "approve_for_payment", "deny", "close_ineligible"}
 

@@ -1,18 +1,269 @@
 """The case page: where the case is (the chevron bar), what it is about, and what can be done
 next. Sections (tasks, feed, documents, reviews, referrals, appointments; later letters, SLA,
-payments, consents) are partials that htmx refreshes in place."""
+payments, consents) are partials that htmx refreshes in place; casework.views.case_sections
+holds their views.
+
+Every POST here calls one service. Without JavaScript a successful action redirects back to the
+page with a success banner and a refused one re-shows the page with the refusal in an error
+summary (400, or 409 when the case's state does not allow it). With htmx the section alone is
+re-rendered, with the same status codes."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+import django_fsm
+from django.contrib import messages
+from django.db.models import Case as When_
+from django.db.models import IntegerField, Value, When
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
-from casework.selectors.cases import case_get
-from core.permissions import staff_member_required
+from casework import forms
+from casework.models import Case, Status, Task
+from casework.selectors.appointments import appointment_list_for
+from casework.selectors.cases import case_page_get
+from casework.selectors.documents import document_list_for
+from casework.selectors.referrals import referral_list_for, referral_reason_list_for
+from casework.selectors.teams import queue_list_for, team_list_for
+from casework.selectors.work import case_feed, staff_choice_list_for, task_list_for
+from casework.services import cases as case_services
+from core import errors
+from core.forms import form_add_domain_error
+from core.permissions import is_supervisor, staff_member_required
+
+PAGE = 20  # rows per list before "Show more"
+FEED_MAX = 500  # the most feed entries one page shows; older ones are in the audit trail
+
+CONCURRENT_CHANGE = errors.Conflict(
+    "Someone else changed this case while you were looking at it. The page now shows it as it is: "
+    "check what changed and try again."
+)
+
+
+# --- what the page shows ------------------------------------------------------------------------
+
+
+def _limit(request, name: str, step: int = PAGE, most: int = FEED_MAX) -> int:
+    """How many rows of list `name` to show: ?name=<n> ("Show more" adds a step), within bounds."""
+    raw = request.GET.get(name, "")
+    value = int(raw) if raw.isdigit() else step
+    return max(step, min(value, most))
+
+
+def _first(queryset, limit: int) -> tuple[list, bool]:
+    """The first `limit` rows and whether there are more: one query (one row more than shown),
+    never a separate count, so the page's query count does not depend on the list's length."""
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) > limit
+
+
+def actions_for(user, case: Case) -> list[dict]:
+    """The buttons the actions section shows: the staff moves possible now, then sending an
+    application back to draft (from Chaser) and reopening (supervisors, closed cases)."""
+    actions = case_services.available_staff_transitions(user=user, case=case)
+    if not case.is_closed and django_fsm.can_proceed(case.send_back_to_draft):
+        actions.append({"name": "send_back_to_draft", "label": _("Send back to draft"), "needs_reason": True})
+    if case.is_closed and is_supervisor(user):
+        actions.append({"name": "reopen", "label": _("Reopen"), "needs_reason": True})
+    # The forward moves (one click) first; those that need a reason (mostly closing) after them.
+    return sorted(actions, key=lambda action: action["needs_reason"])
+
+
+def actions_context(request, case: Case, *, form=None, failed: str = "") -> dict:
+    actions = actions_for(request.user, case)
+    for action in actions:
+        # The refused move's reason form stays open, with what was typed and its error.
+        action["failed"] = bool(form is not None and action["name"] == failed)
+        action["reason"] = form.data.get("action-reason", "") if action["failed"] else ""
+        action["errors"] = form.errors.get("reason", []) if action["failed"] else []
+    return {"actions": actions, "action_form": form, "action_failed": failed}
+
+
+def tasks_context(request, case: Case, *, form=None) -> dict:
+    finished_last = When_(
+        When(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED], then=Value(1)),
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+    tasks = (
+        task_list_for(user=request.user, case=case)
+        .exclude(kind=Task.Kind.CASE_REVIEW)  # reviews are listed under "Log review"
+        .order_by(finished_last, "due_date", "created_at", "pk")
+    )
+    limit = _limit(request, "tasks")
+    rows, more = _first(tasks, limit)
+    staff = staff_choice_list_for(user=request.user)
+    return {
+        "tasks": rows,
+        "tasks_more": limit + PAGE if more else None,
+        "task_form": form or forms.TaskForm(staff=staff, prefix="task"),
+    }
+
+
+def feed_context(request, case: Case, *, form=None) -> dict:
+    limit = _limit(request, "feed")
+    rows, more = _first(case_feed(user=request.user, case=case), limit)
+    return {
+        "feed": rows,
+        "feed_more": limit + PAGE if more else None,
+        "note_form": form or forms.NoteForm(prefix="note"),
+    }
+
+
+def documents_context(request, case: Case, *, form=None) -> dict:
+    limit = _limit(request, "documents")
+    rows, more = _first(document_list_for(user=request.user, case_id=case.pk), limit)
+    return {
+        "documents": rows,
+        "documents_more": limit + PAGE if more else None,
+        "document_form": form or forms.DocumentForm(prefix="document"),
+    }
+
+
+def review_context(request, case: Case, *, form=None) -> dict:
+    return {"review_form": form or forms.ReviewForm(prefix="review")}
+
+
+def referral_form_for(request, data=None) -> forms.ReferralForm:
+    return forms.ReferralForm(
+        data,
+        prefix="referral",
+        teams=team_list_for(user=request.user).order_by("name"),
+        reasons=referral_reason_list_for(user=request.user),
+        queues=queue_list_for(user=request.user),
+    )
+
+
+def referrals_context(request, case: Case, *, form=None) -> dict:
+    limit = _limit(request, "referrals")
+    referrals = referral_list_for(user=request.user, case=case).order_by("-created_at", "-pk")
+    rows, more = _first(referrals, limit)
+    return {
+        "referrals": rows,
+        "referrals_more": limit + PAGE if more else None,
+        "referral_form": form or referral_form_for(request),
+    }
+
+
+def appointments_context(request, case: Case, *, form=None) -> dict:
+    limit = _limit(request, "appointments")
+    rows, more = _first(appointment_list_for(user=request.user, case_id=case.pk), limit)
+    return {
+        "appointments": rows,
+        "appointments_more": limit + PAGE if more else None,
+        "appointment_form": form
+        or forms.AppointmentForm(prefix="appointment", staff=staff_choice_list_for(user=request.user)),
+    }
+
+
+SECTIONS = {
+    "actions": actions_context,
+    "tasks": tasks_context,
+    "feed": feed_context,
+    "documents": documents_context,
+    "review": review_context,
+    "referrals": referrals_context,
+    "appointments": appointments_context,
+}
+
+
+def page_context(request, case: Case, **forms_by_section) -> dict:
+    context = {"case": case, "is_supervisor": is_supervisor(request.user)}
+    for name, build in SECTIONS.items():
+        context.update(build(request, case, **forms_by_section.get(name, {})))
+    return context
+
+
+def render_page(request, case: Case, *, status: int = 200, **forms_by_section):
+    return render(request, "casework/case_detail.html", page_context(request, case, **forms_by_section), status=status)
+
+
+def section_response(request, case_id: int, section: str, *, status: int = 200, success: str = "", **section_kwargs):
+    """After a section's form: for htmx, the section again (the case re-read, so it shows the
+    change); without htmx, back to the page (success) or the page with the refused form (4xx)."""
+    case = case_page_get(user=request.user, case_id=case_id)
+    if request.htmx:
+        context = {"case": case, "is_supervisor": is_supervisor(request.user), "just_done": success}
+        context.update(SECTIONS[section](request, case, **section_kwargs))
+        return render(request, f"casework/_case_{section}.html", context, status=status)
+    if status >= 400:
+        return render_page(request, case, status=status, **{section: section_kwargs})
+    messages.success(request, success)
+    return redirect(f"{reverse('staff-case', args=[case.pk])}#case-{section}")
+
+
+def refusal_status(exc: errors.DomainError) -> int:
+    return 409 if isinstance(exc, errors.Conflict) else exc.status_code
+
+
+# --- views -----------------------------------------------------------------------------------
 
 
 @require_GET
 @staff_member_required
 def case_detail(request, case_id: int):
-    case = case_get(user=request.user, case_id=case_id)
-    return render(request, "casework/case_detail.html", {"case": case})
+    case = case_page_get(user=request.user, case_id=case_id)
+    return render_page(request, case)
+
+
+@require_GET
+@staff_member_required
+def case_section(request, case_id: int, section: str):
+    """One section on its own, for htmx "Show more" links (the same links work without JS)."""
+    if section not in SECTIONS:
+        raise errors.NotFound("There is no such section.")
+    if not request.htmx:
+        return redirect(f"{reverse('staff-case', args=[case_id])}?{request.GET.urlencode()}#case-{section}")
+    case = case_page_get(user=request.user, case_id=case_id)
+    context = {"case": case, "is_supervisor": is_supervisor(request.user)}
+    context.update(SECTIONS[section](request, case))
+    return render(request, f"casework/_case_{section}.html", context)
+
+
+_SPECIAL = {
+    "send_back_to_draft": lambda actor, case, reason: case_services.case_send_back_to_draft(
+        actor=actor, case=case, reason=reason
+    ),
+    "reopen": lambda actor, case, reason: case_services.case_reopen(actor=actor, case=case, reason=reason),
+}
+
+
+@require_POST
+@staff_member_required
+def case_action(request, case_id: int):
+    """Move the case along its chevrons: one of STAFF_TRANSITIONS (case_transition), or sending an
+    application back to draft, or reopening. The whole page changes (chevrons, summary, the
+    actions themselves), so success always reloads the page."""
+    case = case_page_get(user=request.user, case_id=case_id)
+    form = forms.TransitionForm(request.POST, prefix="action")
+    name = request.POST.get("action-transition", "")
+    if not form.is_valid():
+        return _action_refused(request, case, form, name, status=400)
+    reason = form.cleaned_data["reason"]
+    if form.cleaned_data["status"] and form.cleaned_data["status"] != case.status:
+        form_add_domain_error(form, CONCURRENT_CHANGE)
+        return _action_refused(request, case, form, name, status=409)
+    try:
+        if name in _SPECIAL:
+            case = _SPECIAL[name](request.user, case, reason)
+        else:
+            case = case_services.case_transition(actor=request.user, case=case, transition=name, reason=reason)
+    except django_fsm.ConcurrentTransition:
+        form_add_domain_error(form, CONCURRENT_CHANGE)
+        return _action_refused(request, case, form, name, status=409)
+    except errors.DomainError as exc:
+        form_add_domain_error(form, exc)
+        return _action_refused(request, case, form, name, status=refusal_status(exc))
+    status_label = Status(case.status).label
+    if case.is_closed:
+        status_label = f"{status_label} ({case.get_closure_stage_display()})"
+    messages.success(request, _("%(number)s is now at %(status)s.") % {"number": case.number, "status": status_label})
+    target = reverse("staff-case", args=[case.pk])
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+
+
+def _action_refused(request, case: Case, form, name: str, *, status: int):
+    case = case_page_get(user=request.user, case_id=case.pk)  # as it is now, not as the form saw it
+    return render_page(request, case, status=status, actions={"form": form, "failed": name})

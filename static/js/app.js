@@ -32,6 +32,9 @@
       summary.setAttribute("tabindex", "-1");
       summary.focus();
     }
+    if (el.getAttribute && el.getAttribute("data-announce")) {
+      announce(el.getAttribute("data-announce"));
+    }
     if (el.id === "presence") {
       var count = offerCount(el);
       if (lastOfferCount !== null && count > lastOfferCount) {
@@ -68,5 +71,108 @@
     input.dispatchEvent(new Event("change", { bubbles: true }));
     var names = Array.prototype.map.call(input.files, function (f) { return f.name; }).join(", ");
     announce("Chosen: " + names);
+  });
+})();
+
+// --- Case page: @mention suggestions in the note box ---------------------------------------
+// Typing "@" and the start of a colleague's name or email shows up to eight matching staff as
+// buttons under the box, announced in a polite live region. Down arrow moves from the box into
+// the list, up/down move through it, Enter (or a click) inserts "@handle " at the caret and
+// returns to the box, Escape closes the list. Without JavaScript, typing @handle works the same.
+(function () {
+  "use strict";
+
+  var timer = null;
+
+  function container(el) { return el.closest && el.closest("[data-mentions]"); }
+  function input(box) { return box.querySelector("[data-mention-input]"); }
+  function list(box) { return box.querySelector("[data-mention-suggestions]"); }
+  function say(box, text) {
+    var status = box.querySelector("[data-mention-status]");
+    if (status) status.textContent = text;
+  }
+
+  // The "@partial" just before the caret, if the caret is at the end of one.
+  function tokenAt(textarea) {
+    var before = textarea.value.slice(0, textarea.selectionStart);
+    var match = /(^|[\s(,;])@([A-Za-z0-9._%+-]*)$/.exec(before);
+    return match ? { text: match[2], start: before.length - match[2].length - 1, end: before.length } : null;
+  }
+
+  function close(box) {
+    list(box).innerHTML = "";
+  }
+
+  function suggest(textarea) {
+    var box = container(textarea);
+    var token = tokenAt(textarea);
+    if (!token || !token.text) { close(box); return; }
+    var url = box.getAttribute("data-mentions-url") + "?q=" + encodeURIComponent(token.text);
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+      .then(function (response) { return response.ok ? response.text() : ""; })
+      .then(function (html) {
+        var now = tokenAt(textarea);
+        if (!now || now.text !== token.text) return;  // typed on meanwhile; a newer request follows
+        list(box).innerHTML = html;
+        var count = list(box).querySelectorAll("[data-mention]").length;
+        say(box, count ? count + (count === 1 ? " colleague matches" : " colleagues match") +
+          ". Press the down arrow to choose." : "No colleague matches @" + token.text + ".");
+      });
+  }
+
+  function choose(option) {
+    var box = container(option);
+    var textarea = input(box);
+    var token = tokenAt(textarea);
+    var handle = "@" + option.getAttribute("data-mention") + " ";
+    if (token) {
+      textarea.value = textarea.value.slice(0, token.start) + handle + textarea.value.slice(token.end);
+      var caret = token.start + handle.length;
+      textarea.focus();
+      textarea.setSelectionRange(caret, caret);
+    } else {
+      textarea.focus();
+    }
+    close(box);
+    say(box, "Mentioned " + handle.trim() + ".");
+  }
+
+  document.addEventListener("input", function (event) {
+    var target = event.target;
+    if (!(target.matches && target.matches("[data-mention-input]"))) return;
+    window.clearTimeout(timer);
+    timer = window.setTimeout(function () { suggest(target); }, 150);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (!target.matches) return;
+    var box = container(target);
+    if (!box) return;
+    if (target.matches("[data-mention-input]")) {
+      var first = list(box).querySelector("[data-mention]");
+      if (event.key === "ArrowDown" && first) { event.preventDefault(); first.focus(); }
+      else if (event.key === "Escape" && first) { event.preventDefault(); close(box); }
+      return;
+    }
+    if (!target.matches("[data-mention]")) return;
+    var options = Array.prototype.slice.call(list(box).querySelectorAll("[data-mention]"));
+    var index = options.indexOf(target);
+    if (event.key === "ArrowDown") {
+      event.preventDefault();
+      (options[index + 1] || options[0]).focus();
+    } else if (event.key === "ArrowUp") {
+      event.preventDefault();
+      if (index === 0) input(box).focus(); else options[index - 1].focus();
+    } else if (event.key === "Escape") {
+      event.preventDefault();
+      close(box);
+      input(box).focus();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest("[data-mention]");
+    if (option && container(option)) choose(option);
   });
 })();

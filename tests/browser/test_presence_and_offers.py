@@ -59,6 +59,7 @@ def test_go_available_receive_an_offer_and_accept_it(server, signed_in, check_pa
     page.get_by_label("Your presence", exact=True).select_option("available")
     page.get_by_role("button", name="Change presence").click()
     expect(page.locator("#presence-status .govuk-tag")).to_have_text("Available")
+    expect(page.locator("#app-announcer")).to_have_text("You are now Available.")
     assert RoutingProfile.objects.get(user=officer).presence == "available"
 
     case = routed_case(case_type, priority=Case.Priority.URGENT)
@@ -97,8 +98,11 @@ def test_decline_an_offer_with_a_reason(server, signed_in, check_page):
     check_page(page, "decline-offer-open")
     bar.get_by_role("button", name="Decline", exact=True).click()
 
-    expect(bar).not_to_contain_text(case.number)
+    expect(bar.get_by_role("button", name=f"Accept {case.number}")).to_have_count(0)
     offer = Offer.objects.get(case=case, user=officer)
     assert (offer.status, offer.decline_reason_id, offer.note) == ("declined", reason.pk, "On leave this afternoon")
     assert Offer.objects.get(case=case, status=Offer.Status.PENDING).user_id == colleague.pk
-    expect(page.locator(".govuk-notification-banner")).to_have_count(0)  # htmx swapped the bar only
+    # htmx swapped the bar only: the confirmation is in it (and announced), not left for the next page.
+    expect(bar).to_contain_text(f"You declined {case.number}. It goes to someone else.")
+    page.reload()
+    expect(page.locator(".govuk-notification-banner")).to_have_count(0)
