@@ -216,6 +216,15 @@ def test_only_supervisors_are_offered_reopen(client, caseworker, supervisor):
     assert case.status == "enquiry"
 
 
+def test_supervisors_get_a_link_to_the_cases_routing_and_reassignment(client, caseworker, supervisor):
+    case = housing_case()
+    link = reverse("supervisor-case-routing", args=[case.pk])
+    client.force_login(caseworker)
+    assert link not in client.get(page_url(case)).content.decode()
+    client.force_login(supervisor)
+    assert link in client.get(page_url(case)).content.decode()
+
+
 # --- tasks -----------------------------------------------------------------------------------
 
 
