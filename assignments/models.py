@@ -288,6 +288,10 @@ class Offer(models.Model):
         indexes = [
             models.Index(fields=["user", "status"], name="offer_user_status_idx"),
             models.Index(fields=["expires_at"], name="offer_pending_expiry_idx", condition=models.Q(status="pending")),
+            # The supervisors' chart of offer outcomes per day reads ended offers by when they ended.
+            models.Index(
+                fields=["responded_at"], name="offer_responded_idx", condition=models.Q(responded_at__isnull=False)
+            ),
         ]
 
     def __str__(self) -> str:
