@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -66,8 +67,8 @@ class WorktrayTable(tables.Table):
     def render_status(self, record):
         return record.get_status_display()
 
-    def render_priority(self, record, value):
-        classes = PRIORITY_TAG_CLASSES.get(value)
+    def render_priority(self, record):
+        classes = PRIORITY_TAG_CLASSES.get(record.priority)
         if classes is None:  # normal priority: plain words, no tag to draw the eye
             return record.get_priority_display()
         return format_html('<strong class="govuk-tag {}">{}</strong>', classes, record.get_priority_display())
@@ -80,7 +81,8 @@ class WorktrayTable(tables.Table):
         return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
 
     def render_created_at(self, value):
-        return format_html('<time datetime="{}">{}</time>', value.isoformat(), date_format(value, "j M Y"))
+        local = timezone.localtime(value)
+        return format_html('<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "j M Y"))
 
     def render_updated_at(self, value):
         return self.render_created_at(value)
