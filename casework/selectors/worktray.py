@@ -29,6 +29,25 @@ PRIORITY_RANK = {value: rank for rank, value in enumerate(v for v in PRIORITY_OR
 # The query parameters that make a worktray view (what "Save this view" saves). Never the page.
 WORKTRAY_PARAMS = ("status", "case_type", "priority", "patch", "sort")
 
+# The columns the worktray reads. An app adding a column to WorktrayTable adds its field here or,
+# better, annotates it (see casework/views/worktray_table.py).
+WORKTRAY_CASE_FIELDS = [
+    "id",
+    "number",
+    "workflow",
+    "status",
+    "status_changed_at",
+    "priority",
+    "owner_id",
+    "created_at",
+    "updated_at",
+    "case_type__id",
+    "case_type__name",
+    "contact__id",
+    "contact__first_name",
+    "contact__last_name",
+]
+
 OPEN_STATUSES = [status for status in Status.values if status != Status.CLOSED]
 
 
@@ -42,9 +61,8 @@ def priority_rank() -> When_:
 
 def worktray_case_list_for(*, user) -> QuerySet[Case]:
     """`user`'s open cases (owned by them in person, not through a queue), with the case type and
-    contact loaded and annotated with `patch_id`/`patch_code` (the property's patch, else the
-    tenancy's property's) and `priority_rank` (0 = most urgent). Urgent first, then oldest.
-    Anyone but staff gets none."""
+    contact loaded and annotated with `priority_rank` (0 = most urgent). Urgent first, then
+    oldest. Anyone but staff gets none. Patches: patch_filter and case_patch_codes."""
     if not is_staff_member(user):
         return Case.objects.none()
     return (
@@ -53,13 +71,29 @@ def worktray_case_list_for(*, user) -> QuerySet[Case]:
         .exclude(status=Status.CLOSED)
         .select_related(None)
         .select_related("case_type", "contact")
-        .annotate(
-            patch_id=Coalesce(F("property__patch_id"), F("tenancy__property__patch_id")),
-            patch_code=Coalesce(F("property__patch__code"), F("tenancy__property__patch__code")),
-            priority_rank=priority_rank(),
-        )
+        # What the list shows, and no more: a contact row carries an encrypted identity number
+        # that would be decrypted for every row, and a case has dozens of columns.
+        .only(*WORKTRAY_CASE_FIELDS)
+        .annotate(priority_rank=priority_rank())
         .order_by("priority_rank", "created_at", "pk")
     )
+
+
+def patch_filter(patch) -> Q:
+    """Cases in `patch`: the property's patch, else (no property, or one not yet placed in a
+    patch) the tenancy's property's; the same rule as case_patch_codes."""
+    return Q(property__patch=patch) | Q(property__patch__isnull=True, tenancy__property__patch=patch)
+
+
+def case_patch_codes(case_ids: list[int]) -> dict[int, str]:
+    """The patch code of each case (see patch_filter), in one small query for the rows shown:
+    joining four more tables into the list and count queries cost more (planning) than this."""
+    if not case_ids:
+        return {}
+    rows = Case.objects.filter(pk__in=case_ids).values_list(
+        "pk", Coalesce(F("property__patch__code"), F("tenancy__property__patch__code"))
+    )
+    return {pk: code for pk, code in rows if code}
 
 
 def chevron_counts(cases: QuerySet[Case], *, current: str = "") -> list[dict]:
@@ -73,14 +107,22 @@ def chevron_counts(cases: QuerySet[Case], *, current: str = "") -> list[dict]:
     ]
 
 
-def worktray_task_list_for(*, user, limit: int = 20) -> dict:
+def worktray_task_list_for(*, user, limit: int = 15) -> dict:
     """`user`'s own open tasks (assigned to them in person, not to a team), due today or earlier
     first (soonest first), then upcoming, then those with no due date; at most `limit`, with the
     counts of all of them. Two queries."""
     today = timezone.localdate()
     tasks = task_list_for(user=user, status=[Task.Status.OPEN, Task.Status.IN_PROGRESS]).filter(assignee=user)
     totals = tasks.order_by().aggregate(total=Count("pk"), due=Count("pk", filter=Q(due_date__lte=today)))
-    shown = list(tasks.select_related(None).select_related("case")[:limit]) if totals["total"] else []
+    shown = (
+        list(
+            tasks.select_related(None)
+            .select_related("case")
+            .only("id", "subject", "due_date", "status", "case__id", "case__number")[:limit]
+        )
+        if totals["total"]
+        else []
+    )
     return {
         "due": [task for task in shown if task.due_date is not None and task.due_date <= today],
         "upcoming": [task for task in shown if task.due_date is None or task.due_date > today],
@@ -100,9 +142,20 @@ def mention_list_for(*, user, limit: int = 10) -> dict:
     total = mentions.count()
     shown = (
         list(
-            mentions.select_related("note__author", "note__case__case_type").order_by("-note__created_at", "-pk")[
-                :limit
-            ]
+            mentions.select_related("note__author", "note__case")
+            .only(
+                "id",
+                "note__id",
+                "note__body",
+                "note__created_at",
+                "note__case__id",
+                "note__case__number",
+                "note__author__id",
+                "note__author__first_name",
+                "note__author__last_name",
+                "note__author__email",
+            )
+            .order_by("-note__created_at", "-pk")[:limit]
         )
         if total
         else []

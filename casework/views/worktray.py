@@ -31,8 +31,8 @@ CASES_PER_PAGE = 25
 
 
 class WorktrayFilter(django_filters.FilterSet):
-    """The worktray's filters. Patch is the property's patch, else the tenancy's property's (the
-    selector annotates it as patch_id): arrears officers work by patch (seed 001)."""
+    """The worktray's filters. Patch is the property's patch, else the tenancy's property's
+    (selectors.patch_filter): arrears officers work by patch (seed 001)."""
 
     status = django_filters.ChoiceFilter(
         label=gettext_lazy("Chevron"),
@@ -60,13 +60,27 @@ class WorktrayFilter(django_filters.FilterSet):
         model = Case
         fields = ["status", "case_type", "priority", "patch"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.form.fields.items():
-            field.widget.attrs.update({"class": "govuk-select", "id": f"filter-{name}"})
+    def controls(self) -> list[dict]:
+        """Each filter as a GOV.UK select: name, label, errors and (value, label, selected)
+        options. Built here rather than by Django's widget templates (one template render per
+        option), which cost as much as the rest of the page."""
+        form = self.form
+        errors_by_field = form.errors if self.is_bound else {}
+        controls = []
+        for name, field in form.fields.items():
+            current = str(form.data.get(name, "") or "") if self.is_bound else ""
+            controls.append(
+                {
+                    "name": name,
+                    "label": field.label,
+                    "errors": errors_by_field.get(name, []),
+                    "options": [(str(value), label, str(value) == current) for value, label in field.choices],
+                }
+            )
+        return controls
 
     def filter_patch(self, queryset, name, value):
-        return queryset.filter(patch_id=value.pk)
+        return queryset.filter(selectors.patch_filter(value))
 
     def qs_without(self, name: str):
         """The cases filtered by everything but `name` (the chevron counts ignore the chevron
