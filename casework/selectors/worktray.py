@@ -61,8 +61,9 @@ def priority_rank() -> When_:
 
 def worktray_case_list_for(*, user) -> QuerySet[Case]:
     """`user`'s open cases (owned by them in person, not through a queue), with the case type and
-    contact loaded and annotated with `priority_rank` (0 = most urgent). Urgent first, then
-    oldest. Anyone but staff gets none. Patches: patch_filter and case_patch_codes."""
+    contact loaded and annotated with `priority_rank` (0 = most urgent, what "sort by priority"
+    sorts on). Oldest first: the order work is done in unless the caseworker sorts otherwise.
+    Anyone but staff gets none. Patches: patch_filter and case_patch_codes."""
     if not is_staff_member(user):
         return Case.objects.none()
     return (
@@ -75,7 +76,7 @@ def worktray_case_list_for(*, user) -> QuerySet[Case]:
         # that would be decrypted for every row, and a case has dozens of columns.
         .only(*WORKTRAY_CASE_FIELDS)
         .annotate(priority_rank=priority_rank())
-        .order_by("priority_rank", "created_at", "pk")
+        .order_by("created_at", "pk")
     )
 
 

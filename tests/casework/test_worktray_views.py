@@ -123,8 +123,8 @@ def test_sort_by_priority_puts_urgent_first_and_reverses(client, caseworker):
     # "normal" < "urgent" alphabetically: a text sort would put urgent last.
     assert _numbers(client.get(URL, {"sort": "priority"})) == [urgent.number, normal_old.number, normal_new.number]
     assert _numbers(client.get(URL, {"sort": "-priority"}))[-1] == urgent.number
-    # The default order is urgent first too.
-    assert _numbers(client.get(URL))[0] == urgent.number
+    # The default order is oldest first.
+    assert _numbers(client.get(URL)) == [normal_old.number, urgent.number, normal_new.number]
     html = client.get(URL, {"sort": "priority"}).content.decode()
     assert re.search(r'aria-sort="ascending">\s*<a[^>]*>Priority', html)
     assert '<strong class="govuk-tag govuk-tag--red">Urgent</strong>' in html
