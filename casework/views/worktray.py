@@ -11,6 +11,8 @@ from django.contrib import messages
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -61,9 +63,9 @@ class WorktrayFilter(django_filters.FilterSet):
         fields = ["status", "case_type", "priority", "patch"]
 
     def controls(self) -> list[dict]:
-        """Each filter as a GOV.UK select: name, label, errors and (value, label, selected)
-        options. Built here rather than by Django's widget templates (one template render per
-        option), which cost as much as the rest of the page."""
+        """Each filter as a GOV.UK select: name, label, errors and its options' HTML. Built here
+        rather than by Django's widget templates (one template render per option), which cost as
+        much as the rest of the page."""
         form = self.form
         errors_by_field = form.errors if self.is_bound else {}
         controls = []
@@ -74,7 +76,14 @@ class WorktrayFilter(django_filters.FilterSet):
                     "name": name,
                     "label": field.label,
                     "errors": errors_by_field.get(name, []),
-                    "options": [(str(value), label, str(value) == current) for value, label in field.choices],
+                    "options": format_html_join(
+                        "",
+                        '<option value="{}"{}>{}</option>',
+                        (
+                            (str(value), mark_safe(" selected") if str(value) == current else "", label)
+                            for value, label in field.choices
+                        ),
+                    ),
                 }
             )
         return controls
