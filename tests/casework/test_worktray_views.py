@@ -323,3 +323,13 @@ def test_the_page_renders_in_the_same_number_of_queries_at_10_and_1000(client, c
     assert counts[0][1] == counts[1][1], counts
     assert counts[1][1] <= 20, "\n".join(q["sql"][:200] for q in queries.captured_queries)
     print(f"worktray queries: {counts}")
+
+
+def test_a_filter_value_that_is_not_a_choice_is_shown_as_an_error_not_a_crash(client, caseworker):
+    bulk_cases(caseworker, 2)
+    client.force_login(caseworker)
+    response = client.get(URL, {"status": "bogus", "patch": "999999", "sort": "nonsense", "page": "x"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="filter-status-error"' in html and 'id="filter-patch-error"' in html
+    assert len(_numbers(response)) == 2  # the other filters (none) still apply
