@@ -23,3 +23,11 @@ urlpatterns = [
     path("cases/<int:case_id>/referrals/", case_sections.referral_add, name="staff-case-referral-add"),
     path("cases/<int:case_id>/appointments/", case_sections.appointment_add, name="staff-case-appointment-add"),
 ]
+
+# My worktray's saved views (the worktray itself is "staff-home" above).
+from casework.views import worktray  # noqa: E402
+
+urlpatterns += [
+    path("saved-views/", worktray.saved_filter_save, name="staff-saved-view-save"),
+    path("saved-views/<int:saved_filter_id>/delete/", worktray.saved_filter_delete, name="staff-saved-view-delete"),
+]

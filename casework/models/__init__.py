@@ -35,6 +35,7 @@ from casework.models.people import (
     Region,
     Tenancy,
 )
+from casework.models.saved_filters import SavedFilter
 from casework.models.work import (
     NOTE_MAX_LENGTH,
     REVIEW_MAX_LENGTH,
@@ -90,6 +91,7 @@ __all__ = [
     "Region",
     "RequestSubtype",
     "RequestType",
+    "SavedFilter",
     "Source",
     "Status",
     "Task",

@@ -1,31 +1,12 @@
 from django.contrib.auth.views import redirect_to_login
-from django.shortcuts import render
 
-from casework.selectors import caseload_summary_for
 from casework.selectors.documents import document_get
 from casework.services import documents as document_services
-from core.permissions import is_supervisor, staff_member_required
-from core.roles import Role
-from core.selectors import heartbeat_get
+from casework.views import worktray
 
-
-@staff_member_required
-def staff_home(request):
-    """The staff landing page: roles, the caseload at a glance, tools, and whether background
-    jobs are running."""
-    return render(
-        request,
-        "staff/home.html",
-        {
-            "summary": caseload_summary_for(user=request.user),
-            "is_supervisor": is_supervisor(request.user),
-            "roles": sorted(
-                Role(name).label if name in Role.values else name
-                for name in request.user.groups.values_list("name", flat=True)
-            ),
-            "heartbeat": heartbeat_get(name="worker"),
-        },
-    )
+# The staff landing page is the caseworker's worktray (casework.views.worktray); the URL name
+# "staff-home" stays, so every "back to the start" link keeps working.
+staff_home = worktray.worktray
 
 
 def document_download(request, document_id: int):

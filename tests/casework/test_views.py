@@ -1,25 +1,20 @@
-"""The staff home: what a caseworker sees first after signing in."""
+"""The staff home is the caseworker's worktray; its side panel keeps the roles, the supervisor's
+admin link and whether background jobs are running. The worktray itself is tested in
+test_worktray_views.py."""
 
 import pytest
 from django.urls import reverse
 
 from core.services import heartbeat_record
-from tests.casework.factories import ContactFactory, PropertyFactory, TenancyFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_staff_home_shows_roles_caseload_and_worker_status(client, caseworker):
-    ContactFactory.create_batch(3)
-    PropertyFactory.create_batch(2)
-    TenancyFactory()
+def test_staff_home_is_the_worktray_with_roles_and_worker_status(client, caseworker):
     client.force_login(caseworker)
     response = client.get(reverse("staff-home"))
     assert response.status_code == 200
-    summary = response.context["summary"]
-    assert summary["properties"] == 3  # two, plus the tenancy's own property
-    assert summary["active_tenancies"] == 1
-    assert summary["contacts"] >= 3
+    assert response.templates[0].name == "casework/worktray.html"
     html = response.content.decode()
     assert "<strong>Caseworker</strong>" in html
     assert "Supervisor admin" not in html  # caseworkers do not sign in to the admin
