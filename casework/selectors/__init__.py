@@ -2,10 +2,9 @@
 <noun>_get(*, user, ...)."""
 
 from casework.selectors.people import (
-    caseload_summary_for,
     contact_list_for,
     property_list_for,
     tenancy_list_for,
 )
 
-__all__ = ["caseload_summary_for", "contact_list_for", "property_list_for", "tenancy_list_for"]
+__all__ = ["contact_list_for", "property_list_for", "tenancy_list_for"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from casework.models import Contact, Household, PatchSource, Property, Tenancy
+from casework.models import Contact, PatchSource, Property, Tenancy
 from casework.permissions import can_view_people_and_places
 
 # More words than this in a search box is a pasted paragraph, not a search.
@@ -54,16 +54,3 @@ def tenancy_list_for(*, user) -> QuerySet[Tenancy]:
     if not can_view_people_and_places(user):
         return Tenancy.objects.none()
     return Tenancy.objects.select_related("property__patch__region", "household")
-
-
-def caseload_summary_for(*, user) -> dict:
-    """Headline counts for the staff home page; {} for anyone who is not staff."""
-    if not can_view_people_and_places(user):
-        return {}
-    return {
-        "contacts": Contact.objects.count(),
-        "households": Household.objects.count(),
-        "properties": Property.objects.count(),
-        "properties_awaiting_region": Property.objects.filter(patch_source=PatchSource.UNRESOLVED).count(),
-        "active_tenancies": Tenancy.objects.filter(status=Tenancy.Status.ACTIVE).count(),
-    }

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from casework import selectors
-from tests.casework.factories import ContactFactory, HouseholdFactory, PropertyFactory, TenancyFactory
+from tests.casework.factories import ContactFactory, PropertyFactory, TenancyFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -84,23 +84,3 @@ def test_tenancy_list_loads_property_patch_and_household_in_one_query(caseworker
 def test_tenancy_list_is_empty_for_applicants(applicant):
     TenancyFactory()
     assert not selectors.tenancy_list_for(user=applicant).exists()
-
-
-def test_caseload_summary_counts_for_staff(caseworker):
-    HouseholdFactory.create_batch(2)  # two contacts (their heads), two households
-    TenancyFactory()  # one more contact, household and property, active
-    TenancyFactory(ended=True)
-    TenancyFactory(pending_cancellation=True)
-    assert selectors.caseload_summary_for(user=caseworker) == {
-        "contacts": 5,
-        "households": 5,
-        "properties": 3,
-        "properties_awaiting_region": 0,
-        "active_tenancies": 1,
-    }
-
-
-def test_caseload_summary_is_empty_for_anyone_else(applicant):
-    TenancyFactory()
-    assert selectors.caseload_summary_for(user=applicant) == {}
-    assert selectors.caseload_summary_for(user=AnonymousUser()) == {}
