@@ -367,6 +367,8 @@ class Case(FSMModelMixin, Stamped):
             models.Index(fields=["contact", "case_type"], name="case_contact_type_idx"),
             models.Index(fields=["claimed_application_code"], name="case_claimed_code_idx"),
             models.Index(fields=["applicant"], name="case_applicant_idx"),
+            # Newest-first lists and the supervisors' "time to first action" over recent cases.
+            models.Index(fields=["created_at"], name="case_created_idx"),
         ]
         triggers = [pgtrigger.ReadOnly(name="case_identity_read_only", fields=["number", "case_type", "workflow"])]
 

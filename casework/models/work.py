@@ -392,7 +392,11 @@ class CaseActivity(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["case", "-at"], name="case_activity_timeline_idx")]
+        indexes = [
+            models.Index(fields=["case", "-at"], name="case_activity_timeline_idx"),
+            # The supervisors' "time in each chevron" reads status changes over a recent window.
+            models.Index(fields=["kind", "at"], name="case_activity_kind_at_idx"),
+        ]
         triggers = [pgtrigger.Protect(name="case_activity_append_only", operation=pgtrigger.Update)]
 
     def __str__(self) -> str:
