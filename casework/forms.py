@@ -71,7 +71,10 @@ class TaskForm(GovukMixin, forms.Form):
         required=False,
         queryset=None,
         empty_label=_("Me"),
-        help_text=_("Leave as “Me” to set the task for yourself."),
+        help_text=_(
+            "Leave as “Me” to set the task for yourself, or choose the case's owner or someone in your team. "
+            "To hand work to another team, refer the case."
+        ),
     )
 
     def __init__(self, *args, staff=None, **kwargs):

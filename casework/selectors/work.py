@@ -117,13 +117,24 @@ def notification_unread_count(*, user) -> int:
 MENTION_SUGGESTIONS = 8
 
 
-def staff_choice_list_for(*, user) -> QuerySet:
-    """Active staff, by name, for "assign to" and "with" pickers; none for anyone but staff."""
+def staff_choice_list_for(*, user, case: Case) -> QuerySet:
+    """The people a task or appointment on `case` can be given to, by name: `user`, the case's
+    owner, and the active staff of `user`'s teams and of the team whose queue holds the case.
+    Deliberately not all staff: a picker of thousands is unusable, and work for another team
+    goes to it as a referral. None for anyone but staff."""
     from core.models import User
 
     if not is_staff_member(user):
         return User.objects.none()
-    return User.objects.filter(kind=User.Kind.STAFF, is_active=True).order_by("first_name", "last_name", "email")
+    my_teams = TeamMembership.objects.filter(user_id=user.pk).values("team_id")
+    shares_a_team = TeamMembership.objects.filter(user_id=models.OuterRef("pk")).filter(
+        models.Q(team_id__in=my_teams) | models.Q(team__queues__pk=case.owner_queue_id or 0)
+    )
+    return User.objects.filter(
+        models.Q(pk=user.pk) | models.Q(pk=case.owner_id or 0) | models.Exists(shares_a_team),
+        kind=User.Kind.STAFF,
+        is_active=True,
+    ).order_by("first_name", "last_name", "email")
 
 
 def mention_suggestion_list_for(*, user, search: str, limit: int = MENTION_SUGGESTIONS) -> list:

@@ -94,7 +94,7 @@ def tasks_context(request, case: Case, *, form=None) -> dict:
     )
     limit = _limit(request, "tasks")
     rows, more = _first(tasks, limit)
-    staff = staff_choice_list_for(user=request.user)
+    staff = staff_choice_list_for(user=request.user, case=case)
     return {
         "tasks": rows,
         "tasks_more": limit + PAGE if more else None,
@@ -154,7 +154,7 @@ def appointments_context(request, case: Case, *, form=None) -> dict:
         "appointments": rows,
         "appointments_more": limit + PAGE if more else None,
         "appointment_form": form
-        or forms.AppointmentForm(prefix="appointment", staff=staff_choice_list_for(user=request.user)),
+        or forms.AppointmentForm(prefix="appointment", staff=staff_choice_list_for(user=request.user, case=case)),
     }
 
 

@@ -33,7 +33,7 @@ def _refused(request, case_id: int, section: str, form, exc: errors.DomainError)
 @staff_member_required
 def task_add(request, case_id: int):
     case = case_get(user=request.user, case_id=case_id)
-    form = forms.TaskForm(request.POST, prefix="task", staff=staff_choice_list_for(user=request.user))
+    form = forms.TaskForm(request.POST, prefix="task", staff=staff_choice_list_for(user=request.user, case=case))
     if not form.is_valid():
         return section_response(request, case_id, "tasks", status=400, form=form)
     try:
@@ -60,7 +60,7 @@ def task_complete(request, case_id: int, task_id: int):
     try:
         task_services.task_complete(actor=request.user, task=task)
     except errors.DomainError as exc:
-        form = forms.TaskForm(prefix="task", staff=staff_choice_list_for(user=request.user))
+        form = forms.TaskForm(prefix="task", staff=staff_choice_list_for(user=request.user, case=task.case))
         return _refused(request, case_id, "tasks", form, exc)
     return section_response(
         request, case_id, "tasks", success=_("Task “%(subject)s” completed.") % {"subject": task.subject}
@@ -160,7 +160,9 @@ def referral_add(request, case_id: int):
 @staff_member_required
 def appointment_add(request, case_id: int):
     case = case_get(user=request.user, case_id=case_id)
-    form = forms.AppointmentForm(request.POST, prefix="appointment", staff=staff_choice_list_for(user=request.user))
+    form = forms.AppointmentForm(
+        request.POST, prefix="appointment", staff=staff_choice_list_for(user=request.user, case=case)
+    )
     if not form.is_valid():
         return section_response(request, case_id, "appointments", status=400, form=form)
     data = form.cleaned_data

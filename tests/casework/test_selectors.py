@@ -84,3 +84,23 @@ def test_tenancy_list_loads_property_patch_and_household_in_one_query(caseworker
 def test_tenancy_list_is_empty_for_applicants(applicant):
     TenancyFactory()
     assert not selectors.tenancy_list_for(user=applicant).exists()
+
+
+def test_staff_offered_for_a_tasks_assignee_are_me_the_owner_and_my_teams(caseworker, make_staff, applicant):
+    from casework.selectors.work import staff_choice_list_for
+    from core.roles import Role
+    from tests.casework.factories import CaseFactory, QueueFactory, TeamFactory, team_member
+
+    owner, teammate, queue_colleague, stranger = (make_staff(Role.CASEWORKER) for _ in range(4))
+    team = TeamFactory()
+    team_member(team, caseworker)
+    team_member(team, teammate)
+    queue = QueueFactory()
+    team_member(queue.team, queue_colleague)
+    owned = CaseFactory(owner=owner)
+    queued = CaseFactory(owner_queue=queue)
+
+    assert set(staff_choice_list_for(user=caseworker, case=owned)) == {caseworker, owner, teammate}
+    assert set(staff_choice_list_for(user=caseworker, case=queued)) == {caseworker, teammate, queue_colleague}
+    assert stranger not in staff_choice_list_for(user=caseworker, case=owned)
+    assert not staff_choice_list_for(user=applicant, case=owned).exists()
