@@ -22,6 +22,7 @@ class NavItem:
 
 NAVIGATION: list[NavItem] = [
     NavItem("staff-home", _("My worktray"), exact=True),
+    NavItem("staff-search", _("Search")),
     NavItem("admin:index", _("Admin"), visible=is_supervisor),
 ]
 
