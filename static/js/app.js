@@ -70,3 +70,18 @@
     announce("Chosen: " + names);
   });
 })();
+
+// --- Job progress (templates/includes/job_progress.html) -----------------------------------
+// The bar is re-rendered every two seconds; screen readers hear only that the job has ended,
+// not every percent (a new live region inserted by a swap would not be read reliably).
+(function () {
+  "use strict";
+  document.addEventListener("htmx:load", function (event) {
+    var el = event.detail.elt;
+    var text = el && el.getAttribute && el.getAttribute("data-job-announce");
+    var region = document.getElementById("app-announcer");
+    if (!text || !region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+  });
+})();
