@@ -88,10 +88,41 @@ def _split_postcode(words: list[str]) -> tuple[str | None, list[str]]:
     return None, words
 
 
+# A word must appear in one of these columns; each has a trigram index on UPPER(column).
+CONTACT_COLUMNS = ("first_name", "last_name", "reference", "email")
+TRIGRAM = 3
+# Stored postcodes are upper case letters, digits and one space, all before "~" in code point
+# order: a prefix range (which the btree index serves) finds those that start with a word.
+_AFTER_POSTCODE_CHARACTERS = "~"
+
+
+def _ids_matching_any(queries: list[QuerySet]) -> QuerySet:
+    """The ids matched by any of `queries`, as one UNION. Written as a WHERE with ORs over several
+    columns, PostgreSQL estimates the trigram indexes dearer than reading the whole table, and
+    reads every row (measured: 120 ms at 100,000 contacts); as a UNION each part uses its index."""
+    parts = [query.order_by().values("pk") for query in queries]
+    return parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
+
+
 def _contacts_matching(*, user, words: list[str]) -> QuerySet[Contact]:
-    # contact_list_for applies the permission and the word matching; its external keys are not
-    # shown here, so their prefetch (one more query) is dropped.
-    return contact_list_for(user=user, search=" ".join(words)).prefetch_related(None)
+    # The permission comes from contact_list_for; its external keys are not shown here, so their
+    # prefetch (one more query) is dropped.
+    contacts = contact_list_for(user=user).prefetch_related(None)
+    for word in words[:MAX_SEARCH_TERMS]:
+        if len(word) < TRIGRAM:
+            # Too short for a trigram index: checked on the rows the other words found.
+            contacts = contacts.filter(_any_column_contains(word, CONTACT_COLUMNS))
+            continue
+        matching = [Contact.objects.filter(**{f"{column}__icontains": word}) for column in CONTACT_COLUMNS]
+        contacts = contacts.filter(pk__in=_ids_matching_any(matching))
+    return contacts
+
+
+def _any_column_contains(word: str, columns: tuple[str, ...]) -> Q:
+    condition = Q()
+    for column in columns:
+        condition |= Q(**{f"{column}__icontains": word})
+    return condition
 
 
 def _properties_matching(*, user, words: list[str]) -> QuerySet[Property]:
@@ -100,8 +131,13 @@ def _properties_matching(*, user, words: list[str]) -> QuerySet[Property]:
     if postcode:
         properties = properties.filter(postcode=postcode)
     for word in words[:MAX_SEARCH_TERMS]:
-        # A word alone may be the start of a postcode ("SW1A"): stored postcodes are upper case.
-        properties = properties.filter(Q(address_line_1__icontains=word) | Q(postcode__startswith=word.upper()))
+        prefix = word.upper()
+        matching = [
+            Property.objects.filter(address_line_1__icontains=word),
+            # A word alone may be the start of a postcode ("SW1A").
+            Property.objects.filter(postcode__gte=prefix, postcode__lt=prefix + _AFTER_POSTCODE_CHARACTERS),
+        ]
+        properties = properties.filter(pk__in=_ids_matching_any(matching))
     return properties
 
 
@@ -133,7 +169,9 @@ def search_querysets(*, user, text: str) -> dict[str, QuerySet]:
     for display: {"cases": …, "contacts": …, "properties": …}. Staff only; anyone else gets
     empty querysets."""
     words = text.split()
-    contacts = _contacts_matching(user=user, words=words)
+    _postcode, other_words = _split_postcode(words)
+    # Contacts have no postcode: a search that is only a postcode finds none of them.
+    contacts = _contacts_matching(user=user, words=other_words) if other_words else Contact.objects.none()
     properties = _properties_matching(user=user, words=words)
     cases = _cases_matching(user=user, text=text, contacts=contacts, properties=properties)
     return {
