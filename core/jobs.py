@@ -21,6 +21,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
@@ -37,19 +38,19 @@ logger = logging.getLogger(__name__)
 @dataclass(frozen=True)
 class JobKind:
     name: str
-    label: str
+    label: Any  # str, or a lazily translated one
     function: Callable
     who_may_start: Callable
     # The button that starts it on /staff/jobs/ ("" = not offered there, e.g. started from a
     # page of its own with parameters).
-    start_button: str = ""
+    start_button: Any = ""
 
 
 JOB_KINDS: dict[str, JobKind] = {}
 _discovered = False
 
 
-def job_kind(name: str, *, label: str, who_may_start: Callable = is_supervisor, start_button: str = ""):
+def job_kind(name: str, *, label: Any, who_may_start: Callable = is_supervisor, start_button: Any = ""):
     """Register the decorated function `(job, **params) -> dict | None` as the job kind `name`.
     It may return {"message": …, "result_url": …} to show when it is done."""
 

@@ -29,7 +29,7 @@ def search(request):
     """GET only (a search changes nothing): without `q` the empty form; with it, every group's
     first rows, or with `type` one group paginated."""
     form = SearchForm(request.GET)
-    context = {"form": form}
+    context: dict[str, object] = {"form": form}
     if "q" not in request.GET or not form.is_valid():
         return render(request, "casework/search.html", context, status=200 if "q" not in request.GET else 400)
     try:
