@@ -2,11 +2,12 @@
 
 from django.urls import path
 
-from casework.views import case_page, case_sections, home
+from casework.views import case_page, case_sections, home, search
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
     path("cases/<int:case_id>/", case_page.case_detail, name="staff-case"),
+    path("search/", search.search, name="staff-search"),
     # The case page's actions and sections (casework.views.case_page, case_sections).
     path("cases/<int:case_id>/action/", case_page.case_action, name="staff-case-action"),
     path("cases/<int:case_id>/sections/<slug:section>/", case_page.case_section, name="staff-case-section"),

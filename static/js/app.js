@@ -74,6 +74,7 @@
   });
 })();
 
+<<<<<<< HEAD
 // --- Case page: @mention suggestions in the note box ---------------------------------------
 // Typing "@" and the start of a colleague's name or email shows up to eight matching staff as
 // buttons under the box, announced in a polite live region. Down arrow moves from the box into
@@ -174,5 +175,19 @@
   document.addEventListener("click", function (event) {
     var option = event.target.closest && event.target.closest("[data-mention]");
     if (option && container(option)) choose(option);
+=======
+// --- Job progress (templates/includes/job_progress.html) -----------------------------------
+// The bar is re-rendered every two seconds; screen readers hear only that the job has ended,
+// not every percent (a new live region inserted by a swap would not be read reliably).
+(function () {
+  "use strict";
+  document.addEventListener("htmx:load", function (event) {
+    var el = event.detail.elt;
+    var text = el && el.getAttribute && el.getAttribute("data-job-announce");
+    var region = document.getElementById("app-announcer");
+    if (!text || !region) return;
+    region.textContent = "";
+    window.setTimeout(function () { region.textContent = text; }, 50);
+>>>>>>> slice/search
   });
 })();
