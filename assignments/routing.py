@@ -708,11 +708,18 @@ def _offer_batch(pool: _Pool, batch, *, timeout, max_per_minute: int, events, re
     return placed
 
 
+@transaction.atomic
 def loads_reconcile() -> int:
     """Recompute every person's load from the offers and cases (the counters' source of truth);
-    returns how many were wrong. For tests, benchmarks and an operator's repair: it must not run
-    while routers are working, as it would count their uncommitted offers out."""
+    returns how many were wrong. An operator's repair (a supervisor starts it from the jobs page),
+    safe while routers work: it first locks every routing profile in id order, the order routers
+    lock people in, so it waits for routers that hold some to commit, and routers that start
+    after it wait for it. The recount then reads only committed offers, and every other load
+    change is relative (load = load ± n), so it applies on top of the corrected value."""
     with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {RoutingProfile._meta.db_table} ORDER BY id FOR UPDATE"  # noqa: S608 - our own table
+        )
         cursor.execute(
             f"""
             WITH actual AS (

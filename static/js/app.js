@@ -74,7 +74,6 @@
   });
 })();
 
-<<<<<<< HEAD
 // --- Case page: @mention suggestions in the note box ---------------------------------------
 // Typing "@" and the start of a colleague's name or email shows up to eight matching staff as
 // buttons under the box, announced in a polite live region. Down arrow moves from the box into
@@ -175,7 +174,9 @@
   document.addEventListener("click", function (event) {
     var option = event.target.closest && event.target.closest("[data-mention]");
     if (option && container(option)) choose(option);
-=======
+  });
+})();
+
 // --- Job progress (templates/includes/job_progress.html) -----------------------------------
 // The bar is re-rendered every two seconds; screen readers hear only that the job has ended,
 // not every percent (a new live region inserted by a swap would not be read reliably).
@@ -188,6 +189,5 @@
     if (!text || !region) return;
     region.textContent = "";
     window.setTimeout(function () { region.textContent = text; }, 50);
->>>>>>> slice/search
   });
 })();

@@ -53,3 +53,13 @@ def test_the_image_builds_the_assets_in_a_node_stage_and_copies_only_the_output(
     assert "--from=assets /build/static/build static/build" in copies
     # Node stays in the build stage: the final image is Python's.
     assert froms[-1].startswith("python:")
+
+
+def test_our_script_is_valid_javascript():
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    assert node, "Node.js is missing: `make install` installs it to build the assets"
+    result = subprocess.run([node, "--check", str(ROOT / "static" / "js" / "app.js")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
