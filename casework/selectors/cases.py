@@ -63,6 +63,7 @@ def case_page_get(*, user, case_id: int) -> Case:
         raise errors.NotFound("There is no such case.")
     # Offers belong to assignments, which builds on casework: read them through the reverse
     # relation rather than importing that app here.
-    case.potential_owner = User.objects.filter(offers__case=case, offers__status="pending").first()
-    case.linked_cases = list(case.children.select_related("case_type").order_by("created_at", "pk"))
+    # Two attributes the page reads, set on this instance only (not model fields).
+    case.potential_owner = User.objects.filter(offers__case=case, offers__status="pending").first()  # type: ignore[attr-defined]
+    case.linked_cases = list(case.children.select_related("case_type").order_by("created_at", "pk"))  # type: ignore[attr-defined]
     return case

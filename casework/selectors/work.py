@@ -164,5 +164,6 @@ def mention_suggestion_list_for(*, user, search: str, limit: int = MENTION_SUGGE
     )
     people = list(matches)
     for person in people:
-        person.mention = person.handle if (person.sharing or 0) <= 1 else person.email.lower()
+        mention = person.handle if (person.sharing or 0) <= 1 else person.email.lower()
+        person.mention = mention  # type: ignore[attr-defined]  # what to type after "@"
     return people

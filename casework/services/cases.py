@@ -90,7 +90,8 @@ def available_staff_transitions(*, user, case: Case) -> list[dict]:
     moves. A pure read of the case in memory: no queries."""
     if not is_staff_member(user) or case.is_closed:
         return []
-    available = {t.name for t in case.get_available_status_transitions()}
+    # django-fsm adds get_available_<field>_transitions to the model class at import time.
+    available = {t.name for t in case.get_available_status_transitions()}  # type: ignore[attr-defined]
     return [
         {"name": name, "label": spec.label, "needs_reason": spec.needs_reason}
         for name, spec in STAFF_TRANSITIONS.items()

@@ -13,7 +13,7 @@ from core import errors
 from core.models import User
 from core.permissions import is_staff_member
 
-QUERY_MAX_LENGTH = SavedFilter._meta.get_field("query").max_length
+QUERY_MAX_LENGTH: int = SavedFilter._meta.get_field("query").max_length or 500
 
 
 @transaction.atomic
