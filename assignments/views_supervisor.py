@@ -166,7 +166,6 @@ def supervisor_backlog_cases(request):
             "page": page,
             "rows": rows,
             "skills": reads.skill_codes_for(user=request.user, skill_ids=skill_ids),
-            "skills_param": ",".join(map(str, skill_ids)),
         },
     )
 

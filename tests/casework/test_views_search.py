@@ -115,10 +115,11 @@ def test_each_group_is_cut_to_ten_with_a_show_all_link_and_the_group_page_is_pag
     page_1 = _search(staff_client, q="okafor", type="contacts")
     assert page_1.status_code == 200
     assert len(page_1.context["page"].object_list) == 25
-    assert 'rel="next"' in page_1.content.decode()
+    # The page links keep the search and the group.
+    assert 'href="?q=okafor&amp;type=contacts&amp;page=2" rel="next"' in page_1.content.decode()
     page_2 = _search(staff_client, q="okafor", type="contacts", page=2)
     assert len(page_2.context["page"].object_list) == 5
-    assert 'rel="prev"' in page_2.content.decode()
+    assert 'href="?q=okafor&amp;type=contacts&amp;page=1" rel="prev"' in page_2.content.decode()
 
 
 def test_an_unknown_group_is_refused(staff_client):
