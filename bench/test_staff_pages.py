@@ -3,7 +3,7 @@
 - My worktray (/staff/): the default view and three common ones;
 - the case page (/staff/cases/<id>/): twenty of the caseworker's cases, each with its tasks,
   notes and feed.
-Each is rendered server-side through Django's test Client: p50/p95 over 60 requests after a
+Each is rendered server-side through Django's test Client: p50/p95 over 200 requests after a
 warm-up, and the query count. Budget: p95 < 50 ms. The figures are printed (run with -s)."""
 
 import contextlib
@@ -18,9 +18,9 @@ from bench.case_data import bench_cases, cases_load
 from core.models import User
 
 P95_BUDGET_MS = 50
-MAX_QUERIES = 17  # 16, plus one to check a patch filter names a patch
-MAX_CASE_PAGE_QUERIES = 30
-REQUESTS = 60
+MAX_QUERIES = 16  # 15, plus one to check a patch filter names a patch
+MAX_CASE_PAGE_QUERIES = 18
+REQUESTS = 200  # p95 of 200 requests: the tenth slowest, steadier on a shared machine than of 60
 WARM_UP = 5
 
 

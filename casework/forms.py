@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import NOTE_MAX_LENGTH, REVIEW_TEMPLATE, Appointment, Document
+from core.forms import SharedModelChoiceField
 
 REASON_MAX_LENGTH = 2000
 
@@ -66,7 +67,7 @@ class TaskForm(GovukMixin, forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
         error_messages={"invalid": _("Enter a real date, for example 27 3 2027.")},
     )
-    assignee = forms.ModelChoiceField(
+    assignee = SharedModelChoiceField(
         label=_("Assign to (optional)"),
         required=False,
         queryset=None,
@@ -150,7 +151,7 @@ class AppointmentForm(GovukMixin, forms.Form):
     )
     mode = forms.ChoiceField(label=_("How"), choices=Appointment.Mode.choices)
     location = forms.CharField(label=_("Where or which number (optional for video)"), required=False, max_length=200)
-    with_user = forms.ModelChoiceField(
+    with_user = SharedModelChoiceField(
         label=_("With a member of staff"), queryset=None, required=False, empty_label=_("Nobody from staff")
     )
     with_name = forms.CharField(label=_("Or with (name)"), required=False, max_length=200)

@@ -73,6 +73,11 @@ def database(name: str = "DATABASE_URL", *, default: str | None = None) -> dict:
     config = environ.Env.db_url_config(url)
     if not config.get("NAME"):
         raise SettingError(f"The environment variable {name} does not name a database.")
+    # QuerySet.iterator() (and so every ModelChoiceField a form renders) would otherwise stream
+    # through a server-side cursor: DECLARE, FETCH, FETCH, CLOSE, four round trips for a picklist
+    # of ten. It also keeps the settings right behind PgBouncer in transaction mode. Large reads
+    # page through keyset queries instead.
+    config["DISABLE_SERVER_SIDE_CURSORS"] = True
     return config
 
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from casework.models import Appointment
+from casework.models import Appointment, Case
 from casework.selectors.cases import case_get, case_list_for
 from core import errors
 from core.permissions import is_staff_member
 
 
-def appointment_list_for(*, user, case_id: int) -> QuerySet[Appointment]:
+def appointment_list_for(*, user, case_id: int | Case) -> QuerySet[Appointment]:
     """The appointments on a case `user` may see (its own, and its tasks'), soonest first.
     Raises NotFound otherwise."""
     case = case_get(user=user, case_id=case_id)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from casework.models import Document
+from casework.models import Case, Document
 from casework.selectors.cases import case_get, case_list_for
 from core import errors
 
 
-def document_list_for(*, user, case_id: int) -> QuerySet[Document]:
+def document_list_for(*, user, case_id: int | Case) -> QuerySet[Document]:
     """The documents on a case `user` may see, newest first. Raises NotFound otherwise."""
     case = case_get(user=user, case_id=case_id)
     return case.documents.select_related("uploaded_by").order_by("-uploaded_at", "-id")

@@ -27,6 +27,20 @@ def team_list_for(*, user) -> QuerySet[Team]:
     return Team.objects.prefetch_related(Prefetch("members", queryset=members), "queues")
 
 
+def team_choice_list_for(*, user) -> QuerySet[Team]:
+    """Teams by name, for a picker: no members or queues loaded. None for anyone but staff."""
+    if not _is_staff(user):
+        return Team.objects.none()
+    return Team.objects.order_by("name", "pk")
+
+
+def queue_choice_list_for(*, user) -> QuerySet[Queue]:
+    """Queues by name, for a picker: no counts of their cases. None for anyone but staff."""
+    if not _is_staff(user):
+        return Queue.objects.none()
+    return Queue.objects.order_by("name", "pk")
+
+
 def queue_list_for(*, user, team: Team | None = None) -> QuerySet[Queue]:
     """Queues (of `team`, if given) with their team and `open_cases`, the number of open cases
     each one owns; none for anyone who is not staff."""

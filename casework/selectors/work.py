@@ -22,7 +22,7 @@ def _id(value) -> int:
 
 def _staff_case(user, case: Case | int, what: str) -> Case:
     """The case if `user` may see it (NotFound otherwise, as case_get), and only for staff."""
-    found = case_get(user=user, case_id=_id(case))
+    found = case_get(user=user, case_id=case)
     if not is_staff_member(user):
         raise errors.PermissionDenied(f"{what} is for staff.")
     return found

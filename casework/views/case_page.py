@@ -26,7 +26,7 @@ from casework.selectors.appointments import appointment_list_for
 from casework.selectors.cases import case_page_get
 from casework.selectors.documents import document_list_for
 from casework.selectors.referrals import referral_list_for, referral_reason_list_for
-from casework.selectors.teams import queue_list_for, team_list_for
+from casework.selectors.teams import queue_choice_list_for, team_choice_list_for
 from casework.selectors.work import case_feed, staff_choice_list_for, task_list_for
 from casework.services import cases as case_services
 from core import errors
@@ -35,6 +35,12 @@ from core.permissions import is_supervisor, staff_member_required
 
 PAGE = 20  # rows per list before "Show more"
 FEED_MAX = 500  # the most feed entries one page shows; older ones are in the audit trail
+
+# What each section's rows show, and no more: the selectors load more for the API, and every
+# extra join costs PostgreSQL planning time (with a million cases, milliseconds per query).
+TASK_RELATIONS = ("assignee", "assignee_team")
+FEED_RELATIONS = ("actor", "note")
+REFERRAL_RELATIONS = ("team", "reason", "subtype", "created_by", "accepted_by")
 
 CONCURRENT_CHANGE = errors.Conflict(
     "Someone else changed this case while you were looking at it. The page now shows it as it is: "
@@ -81,6 +87,15 @@ def actions_context(request, case: Case, *, form=None, failed: str = "") -> dict
     return {"actions": actions, "action_form": form, "action_failed": failed}
 
 
+def staff_choices(request, case: Case):
+    """Who a task or appointment on `case` can be given to: read once per request and shared by
+    both forms (see core.forms.SharedModelChoiceField)."""
+    chosen = request.__dict__.setdefault("_staff_choices", {})
+    if case.pk not in chosen:
+        chosen[case.pk] = staff_choice_list_for(user=request.user, case=case)
+    return chosen[case.pk]
+
+
 def tasks_context(request, case: Case, *, form=None) -> dict:
     finished_last = When_(
         When(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED], then=Value(1)),
@@ -89,22 +104,24 @@ def tasks_context(request, case: Case, *, form=None) -> dict:
     )
     tasks = (
         task_list_for(user=request.user, case=case)
+        .select_related(None)
+        .select_related(*TASK_RELATIONS)
         .exclude(kind=Task.Kind.CASE_REVIEW)  # reviews are listed under "Log review"
         .order_by(finished_last, "due_date", "created_at", "pk")
     )
     limit = _limit(request, "tasks")
     rows, more = _first(tasks, limit)
-    staff = staff_choice_list_for(user=request.user, case=case)
     return {
         "tasks": rows,
         "tasks_more": limit + PAGE if more else None,
-        "task_form": form or forms.TaskForm(staff=staff, prefix="task"),
+        "task_form": form or forms.TaskForm(staff=staff_choices(request, case), prefix="task"),
     }
 
 
 def feed_context(request, case: Case, *, form=None) -> dict:
     limit = _limit(request, "feed")
-    rows, more = _first(case_feed(user=request.user, case=case), limit)
+    feed = case_feed(user=request.user, case=case).select_related(None).select_related(*FEED_RELATIONS)
+    rows, more = _first(feed.prefetch_related(None), limit)
     return {
         "feed": rows,
         "feed_more": limit + PAGE if more else None,
@@ -114,7 +131,7 @@ def feed_context(request, case: Case, *, form=None) -> dict:
 
 def documents_context(request, case: Case, *, form=None) -> dict:
     limit = _limit(request, "documents")
-    rows, more = _first(document_list_for(user=request.user, case_id=case.pk), limit)
+    rows, more = _first(document_list_for(user=request.user, case_id=case), limit)
     return {
         "documents": rows,
         "documents_more": limit + PAGE if more else None,
@@ -130,15 +147,20 @@ def referral_form_for(request, data=None) -> forms.ReferralForm:
     return forms.ReferralForm(
         data,
         prefix="referral",
-        teams=team_list_for(user=request.user).order_by("name"),
-        reasons=referral_reason_list_for(user=request.user),
-        queues=queue_list_for(user=request.user),
+        teams=team_choice_list_for(user=request.user),
+        reasons=referral_reason_list_for(user=request.user).prefetch_related(None),  # the picker shows no subtypes
+        queues=queue_choice_list_for(user=request.user),
     )
 
 
 def referrals_context(request, case: Case, *, form=None) -> dict:
     limit = _limit(request, "referrals")
-    referrals = referral_list_for(user=request.user, case=case).order_by("-created_at", "-pk")
+    referrals = (
+        referral_list_for(user=request.user, case=case)
+        .select_related(None)
+        .select_related(*REFERRAL_RELATIONS)
+        .order_by("-created_at", "-pk")
+    )
     rows, more = _first(referrals, limit)
     return {
         "referrals": rows,
@@ -149,12 +171,13 @@ def referrals_context(request, case: Case, *, form=None) -> dict:
 
 def appointments_context(request, case: Case, *, form=None) -> dict:
     limit = _limit(request, "appointments")
-    rows, more = _first(appointment_list_for(user=request.user, case_id=case.pk), limit)
+    appointments = appointment_list_for(user=request.user, case_id=case).select_related(None)
+    appointments = appointments.select_related("with_user")  # not the task: the table does not show it
+    rows, more = _first(appointments, limit)
     return {
         "appointments": rows,
         "appointments_more": limit + PAGE if more else None,
-        "appointment_form": form
-        or forms.AppointmentForm(prefix="appointment", staff=staff_choice_list_for(user=request.user, case=case)),
+        "appointment_form": form or forms.AppointmentForm(prefix="appointment", staff=staff_choices(request, case)),
     }
 
 

@@ -104,3 +104,18 @@ def test_staff_offered_for_a_tasks_assignee_are_me_the_owner_and_my_teams(casewo
     assert set(staff_choice_list_for(user=caseworker, case=queued)) == {caseworker, teammate, queue_colleague}
     assert stranger not in staff_choice_list_for(user=caseworker, case=owned)
     assert not staff_choice_list_for(user=applicant, case=owned).exists()
+
+
+def test_a_case_already_loaded_costs_staff_no_query_and_is_still_checked_for_applicants(caseworker, applicant):
+    from django.test.utils import CaptureQueriesContext
+
+    from casework.selectors.cases import case_get
+    from core import errors
+    from tests.casework.factories import CaseFactory
+
+    case = CaseFactory()
+    with CaptureQueriesContext(connection) as queries:
+        assert case_get(user=caseworker, case_id=case) is case
+    assert len(queries) == 0
+    with pytest.raises(errors.NotFound):  # not theirs: the loaded case is no pass
+        case_get(user=applicant, case_id=case)
