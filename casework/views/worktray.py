@@ -12,13 +12,12 @@ from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 from django_tables2 import RequestConfig
 
+from casework.forms import GovukMixin
 from casework.models import Case, CaseType, Patch, Status
 from casework.models.saved_filters import SAVED_FILTER_NAME_MAX_LENGTH
 from casework.selectors import worktray as selectors
@@ -39,6 +38,14 @@ class CountedPaginator(Paginator):
     def __init__(self, object_list, per_page, *args, count: int, **kwargs):
         super().__init__(object_list, per_page, *args, **kwargs)
         self.count = count  # in place of Paginator's cached COUNT(*) query
+
+
+class WorktrayFilterForm(GovukMixin, forms.Form):
+    """The filters' form, in GOV.UK markup through {% govuk_field %}, its fields `filter-<name>`."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "filter-%s")
+        super().__init__(*args, **kwargs)
 
 
 class WorktrayFilter(django_filters.FilterSet):
@@ -70,32 +77,7 @@ class WorktrayFilter(django_filters.FilterSet):
     class Meta:
         model = Case
         fields = ["status", "case_type", "priority", "patch"]
-
-    def controls(self) -> list[dict]:
-        """Each filter as a GOV.UK select: name, label, errors and its options' HTML. Built here
-        rather than by Django's widget templates (one template render per option), which cost as
-        much as the rest of the page."""
-        form = self.form
-        errors_by_field = form.errors if self.is_bound else {}
-        controls = []
-        for name, field in form.fields.items():
-            current = str(form.data.get(name, "") or "") if self.is_bound else ""
-            controls.append(
-                {
-                    "name": name,
-                    "label": field.label,
-                    "errors": errors_by_field.get(name, []),
-                    "options": format_html_join(
-                        "",
-                        '<option value="{}"{}>{}</option>',
-                        (
-                            (str(value), mark_safe(" selected") if str(value) == current else "", label)
-                            for value, label in field.choices
-                        ),
-                    ),
-                }
-            )
-        return controls
+        form = WorktrayFilterForm
 
     def filter_patch(self, queryset, name, value):
         return queryset.filter(selectors.patch_filter(value))
