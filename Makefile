@@ -93,8 +93,11 @@ schema-check: install
 test: install test-system-packages services lint migrations-check schema-check
 	$(VENV)/bin/pytest -n 2 --dist loadgroup
 
+# The page benchmarks keep their million-case database between runs (bench/pages/conftest.py),
+# so they run in a pytest session of their own.
 bench: install services
-	$(VENV)/bin/pytest bench --benchmark-only -p no:xdist -o testpaths=bench
+	$(VENV)/bin/pytest bench --ignore=bench/pages --benchmark-only -p no:xdist -o testpaths=bench
+	$(VENV)/bin/pytest bench/pages --benchmark-only -p no:xdist -o testpaths=bench -s
 
 format: install
 	$(VENV)/bin/ruff check --fix .
