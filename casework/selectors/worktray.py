@@ -91,8 +91,10 @@ def case_patch_codes(case_ids: list[int]) -> dict[int, str]:
     joining four more tables into the list and count queries cost more (planning) than this."""
     if not case_ids:
         return {}
-    rows = Case.objects.filter(pk__in=case_ids).values_list(
-        "pk", Coalesce(F("property__patch__code"), F("tenancy__property__patch__code"))
+    rows = (
+        Case.objects.filter(pk__in=case_ids)
+        .order_by()
+        .values_list("pk", Coalesce(F("property__patch__code"), F("tenancy__property__patch__code")))
     )
     return {pk: code for pk, code in rows if code}
 

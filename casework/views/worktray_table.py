@@ -16,14 +16,14 @@ builds whichever class `worktray_table_class` returns.
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from casework.selectors.worktray import case_patch_codes, days_since
+from core.dates import day_month_year
+from core.paths import path_to
 
 NOTHING = "\u2013"  # an en dash for an empty cell
 PRIORITY_TAG_CLASSES = {"urgent": "govuk-tag--red", "high": "govuk-tag--orange", "low": "govuk-tag--grey"}
@@ -93,9 +93,7 @@ class WorktrayTable(tables.Table):
         return rows
 
     def cell_number(self, record):
-        return format_html(
-            '<a class="govuk-link" href="{}">{}</a>', reverse("staff-case", args=[record.pk]), record.number
-        )
+        return format_html('<a class="govuk-link" href="{}">{}</a>', path_to("staff-case", record.pk), record.number)
 
     def cell_case_type(self, record):
         return record.case_type.name
@@ -128,7 +126,7 @@ class WorktrayTable(tables.Table):
 
 def _time(value):
     local = timezone.localtime(value)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), date_format(local, "j M Y"))
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), day_month_year(local))
 
 
 def worktray_table_class() -> type[WorktrayTable]:

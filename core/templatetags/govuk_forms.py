@@ -11,9 +11,9 @@ stay under 50 ms with a million cases. Any other widget still renders through it
 from __future__ import annotations
 
 from django import template
-from django.forms import BoundField
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
+from django.forms import BoundField, Select
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 register = template.Library()
@@ -39,6 +39,33 @@ def _attributes(attrs: dict) -> SafeString:
     )
 
 
+def _select_html(field: BoundField, attrs: dict) -> SafeString | None:
+    """A single-choice select without option groups, as Django's select templates render it
+    (Select.optgroups and create_option, without building a context dict per option: a patch
+    or staff picker has dozens). None for anything else, which goes through the widget."""
+    widget = field.field.widget
+    if widget.allow_multiple_selected:
+        return None
+    values = widget.format_value(field.value())
+    options = []
+    has_selected = False
+    for option_value, option_label in widget.choices:
+        if isinstance(option_label, (list, tuple)):
+            return None  # option groups
+        option_value = "" if option_value is None else str(option_value)
+        selected = not has_selected and option_value in values
+        has_selected |= selected
+        selected_attribute = " selected" if selected else ""
+        label = conditional_escape(option_label)
+        options.append(f'<option value="{escape(option_value)}"{selected_attribute}>{label}</option>')
+    return format_html(
+        '<select name="{}"{}>{}</select>',
+        field.html_name,
+        _attributes(widget.build_attrs(widget.attrs, attrs)),
+        mark_safe("".join(options)),  # noqa: S308 - every part escaped above
+    )
+
+
 def _options(widget: dict) -> SafeString:
     html = []
     for group_name, options, _index in widget["optgroups"]:
@@ -57,6 +84,8 @@ def control_html(field: BoundField) -> SafeString:
     attrs = field.build_widget_attrs({})
     if field.auto_id and "id" not in widget.attrs:  # as BoundField.as_widget
         attrs.setdefault("id", field.auto_id)
+    if type(widget) is Select and (select := _select_html(field, attrs)) is not None:
+        return select
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
     template_name = context["template_name"]
     if template_name in _INPUT_TEMPLATES or (template_name == _CLEARABLE_FILE and not context.get("is_initial")):

@@ -13,7 +13,8 @@ from django.template import Context, Template
 from django.test.utils import CaptureQueriesContext
 
 from casework import forms as case_forms
-from casework.models import Document
+from casework.models import Case, Document
+from casework.views.worktray import WorktrayFilter
 from core.forms import SharedModelChoiceField
 from core.models import User
 from core.templatetags.govuk_forms import control_html
@@ -46,6 +47,9 @@ def _all_forms():
         prefix="a",
         staff=User.objects.order_by("pk"),
     )
+    yield case_forms.AppointmentForm({"b-with_user": "1"}, prefix="b", staff=User.objects.order_by("pk"))
+    yield WorktrayFilter({"status": "review", "priority": "urgent"}, queryset=Case.objects.none()).form
+    yield WorktrayFilter({"status": "<nonsense>"}, queryset=Case.objects.none()).form
 
 
 @pytest.mark.parametrize("form", list(_all_forms()), ids=lambda form: f"{type(form).__name__}-{form.prefix}")

@@ -1,0 +1,13 @@
+"""`{% path_to 'name' id %}`: core.paths.path_to in a template, for links on every row of a list
+(`{% url %}` reverses each one in full)."""
+
+from django import template
+
+from core.paths import path_to as _path_to
+
+register = template.Library()
+
+
+@register.simple_tag
+def path_to(name: str, *ids: int) -> str:
+    return _path_to(name, *ids)
