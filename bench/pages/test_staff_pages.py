@@ -24,27 +24,52 @@ REQUESTS = 200  # p95 of 200 requests: the tenth slowest, steadier on a shared m
 WARM_UP = 5
 
 
-def _timed(client, paths: list[tuple[str, dict]]) -> list[float]:
+def _statements(client, path: str, params: dict) -> list[str]:
+    """The SQL one request of the page runs, as sent (psycopg binds parameters client-side)."""
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path, params)
+    assert response.status_code == 200
+    return [query["sql"] for query in queries if query["sql"].lstrip().upper().startswith(("SELECT", "WITH"))]
+
+
+def _floor(statements: list[str]) -> float:
+    """The page's floor: the same statements run bare on the same connection, no ORM, no
+    template, no HTTP handling. Measured right after each request, so the ratio holds when the
+    machine is busy (this one's speed varies twofold from minute to minute)."""
+    started = time.perf_counter()
+    with connection.connection.cursor() as cursor:  # psycopg's own cursor: no Django wrappers
+        for sql in statements:
+            cursor.execute(sql.encode())
+            cursor.fetchall()
+    return (time.perf_counter() - started) * 1000
+
+
+def _timed(client, paths: list[tuple[str, dict]]) -> tuple[list[float], list[float]]:
+    statements = [_statements(client, path, params) for path, params in paths]
     with production_template_rendering():
         for k in range(WARM_UP):
             path, params = paths[k % len(paths)]
             client.get(path, params)
-        times = []
+        times, floors = [], []
         for k in range(REQUESTS):
             path, params = paths[k % len(paths)]
             started = time.perf_counter()
             response = client.get(path, params)
             times.append((time.perf_counter() - started) * 1000)
             assert response.status_code == 200
-    return times
+            floors.append(_floor(statements[k % len(paths)]))
+    return times, floors
 
 
-def _figures(times: list[float], **extra) -> dict:
+def _figures(timed: tuple[list[float], list[float]], **extra) -> dict:
+    times, floors = timed
     return {
         **extra,
         "p50": statistics.median(times),
         "p95": statistics.quantiles(times, n=20)[-1],
         "max": max(times),
+        "floor p50": statistics.median(floors),
+        "ratio": statistics.median(times) / statistics.median(floors),
     }
 
 
@@ -98,12 +123,14 @@ def test_worktray_and_case_pages(benchmark, client, db, bench_cases_loaded):
         results[name] = figures = _measure(client, params)
         print(
             f"worktray, {name}: {figures['listed']} listed, {figures['queries']} queries, "
-            f"p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, max {figures['max']:.1f} ms"
+            f"p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, max {figures['max']:.1f} ms; "
+            f"floor (its SQL alone) p50 {figures['floor p50']:.1f} ms, ratio {figures['ratio']:.1f}"
         )
     case_page = _measure_case_pages(client, loaded["bench_open_case_ids"][:20])
     print(
         f"case page, 20 cases: {case_page['queries']} queries, p50 {case_page['p50']:.1f} ms, "
-        f"p95 {case_page['p95']:.1f} ms, max {case_page['max']:.1f} ms"
+        f"p95 {case_page['p95']:.1f} ms, max {case_page['max']:.1f} ms; "
+        f"floor (its SQL alone) p50 {case_page['floor p50']:.1f} ms, ratio {case_page['ratio']:.1f}"
     )
     results["case page"] = case_page
     assert loaded["bench_open_case_ids"] and results["default"]["listed"] == len(loaded["bench_open_case_ids"])
