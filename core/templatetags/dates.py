@@ -2,11 +2,7 @@
 
 from django import template
 
-from core.dates import day_month_year as _day_month_year
+from core.dates import day_month_year
 
 register = template.Library()
-
-
-@register.filter
-def day_month_year(value):
-    return _day_month_year(value)
+register.filter("day_month_year", day_month_year)

@@ -3,11 +3,7 @@
 
 from django import template
 
-from core.paths import path_to as _path_to
+from core.paths import path_to
 
 register = template.Library()
-
-
-@register.simple_tag
-def path_to(name: str, *ids: int) -> str:
-    return _path_to(name, *ids)
+register.simple_tag(path_to, name="path_to")
