@@ -20,7 +20,8 @@ GROUP_LIMIT = 10
 
 class SearchForm(forms.Form):
     q = forms.CharField(required=False, max_length=200, label=_("Case number, name, address or postcode"))
-    type = forms.ChoiceField(required=False, choices=[("", "")] + [(g, g) for g in GROUPS])
+    # Carried in links, never typed: an error on it has no control to link to.
+    type = forms.ChoiceField(required=False, choices=[("", "")] + [(g, g) for g in GROUPS], widget=forms.HiddenInput)
 
 
 @require_GET
@@ -28,7 +29,7 @@ class SearchForm(forms.Form):
 def search(request):
     """GET only (a search changes nothing): without `q` the empty form; with it, every group's
     first rows, or with `type` one group paginated."""
-    form = SearchForm(request.GET)
+    form = SearchForm(request.GET, auto_id="search-%s")  # the ids of the hand-built box
     context: dict[str, object] = {"form": form}
     if "q" not in request.GET or not form.is_valid():
         return render(request, "casework/search.html", context, status=200 if "q" not in request.GET else 400)

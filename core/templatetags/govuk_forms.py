@@ -136,3 +136,23 @@ def govuk_field(field: BoundField, label_class: str = "") -> SafeString:
         error,
         control_html(field),
     )
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def govuk_error_summary(*forms, messages=(), target: str = "", heading: str = "h2") -> dict:
+    """The GOV.UK error summary for `forms` (None is skipped) and any other `messages`. A field's
+    errors link to its control; errors with no visible control of their own (the form's, a
+    hidden field's, `messages`) link to `target` when one is given. `heading` is h2 on a page,
+    h3 inside a section that has its own h2."""
+    if heading not in {"h2", "h3"}:
+        raise ValueError(f"An error summary's heading is h2 or h3, not {heading!r}.")
+    errors = []
+    for form in forms:
+        if form is None:
+            continue
+        errors += [(message, target) for message in form.non_field_errors()]
+        for field in form:
+            anchor = target if field.is_hidden else field.id_for_label
+            errors += [(message, anchor) for message in field.errors]
+    errors += [(message, target) for message in messages]
+    return {"errors": errors, "heading": heading}

@@ -100,3 +100,46 @@ def test_two_forms_given_one_queryset_read_it_once_and_cleaning_still_checks_the
 def test_document_categories_offer_every_category(db):
     html = str(control_html(case_forms.DocumentForm(prefix="d")["category"]))
     assert all(f'value="{value}"' in html for value in Document.Category.values)
+
+
+class WithHidden(forms.Form):
+    name = forms.CharField(label="Name", widget=forms.TextInput(attrs={"id": "the-name"}))
+    query = forms.CharField(widget=forms.HiddenInput)
+
+    def clean(self):
+        raise forms.ValidationError("Not now.")
+
+
+def _summary(template: str, **context) -> str:
+    return Template("{% load govuk_forms %}" + template).render(Context(context))
+
+
+def test_the_error_summary_links_each_error_to_its_control_and_the_rest_to_the_target():
+    form = WithHidden({"name": "", "query": ""})
+    form.is_valid()
+    html = _summary('{% govuk_error_summary form target="the-name" heading="h3" %}', form=form)
+    assert '<h3 class="govuk-error-summary__title">' in html and 'data-module="govuk-error-summary"' in html
+    items = re.findall(r"<li>(.*?)</li>", html)
+    assert items == [
+        '<a href="#the-name">Not now.</a>',  # the form's own error: the target
+        '<a href="#the-name">This field is required.</a>',  # the field's control
+        '<a href="#the-name">This field is required.</a>',  # a hidden field: the target
+    ]
+
+
+def test_without_a_target_errors_with_no_control_are_not_links():
+    form = WithHidden({"name": "x", "query": ""})
+    form.is_valid()
+    items = re.findall(
+        r"<li>(.*?)</li>", _summary("{% govuk_error_summary form messages=extra %}", form=form, extra=["<Also>"])
+    )
+    assert items == ["Not now.", "This field is required.", "&lt;Also&gt;"]
+
+
+def test_no_errors_no_summary():
+    assert _summary("{% govuk_error_summary form None messages=none %}", form=WithHidden(), none=[]).strip() == ""
+
+
+def test_the_heading_is_h2_or_h3():
+    with pytest.raises(ValueError, match="h2 or h3"):
+        _summary('{% govuk_error_summary messages=m heading="h1" %}', m=["x"])
