@@ -3,7 +3,7 @@ case; an applicant sees the cases they applied on and those they have been grant
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from casework.models import Case, CaseUserObjectPermission, Tenancy
 from core import errors
@@ -58,16 +58,26 @@ def _linked_cases() -> QuerySet[Case]:
 
 def case_page_get(*, user, case_id: int) -> Case:
     """The case for its staff page, with everything the summary shows loaded: its type, contact,
-    owner or queue and property in the case's own query; then its tenancy (with household and
-    property), its parent and children (`linked_cases`: e.g. a tenant case's landlord case or a
-    denial's appeal), its last reviewer and `potential_owner` (the person a pending offer waits
-    on, if any), one small query each. One query joining all of them made PostgreSQL weigh 14
-    relations' join orders, ~20 ms of planning at a million cases. Each small query runs even
-    when its link is empty (`WHERE id IS NULL`), so the page's query count is the same for every
-    case. Raises NotFound as case_get."""
+    owner or queue, property and the person a pending offer waits on (a subquery) in the case's
+    own query; then its tenancy (with household and property), its parent and children
+    (`linked_cases`: e.g. a tenant case's landlord case or a denial's appeal), and the people
+    named (its last reviewer and `potential_owner`), one small query each. One query joining all
+    of them made PostgreSQL weigh 14 relations' join orders, ~20 ms of planning at a million
+    cases. The tenancy and family queries run even when their link is empty (`WHERE id IS NULL`);
+    the people query is skipped when nobody is named. Raises NotFound as case_get."""
     from core.models import User
 
-    case = case_list_for(user=user).select_related("property").filter(pk=case_id).first()
+    # Offers belong to assignments, which builds on casework: reach them through the reverse
+    # relation rather than importing that app here.
+    offer = Case._meta.get_field("offers").related_model
+    offered_to = offer._default_manager.filter(case=OuterRef("pk"), status="pending").values("user_id")[:1]
+    case = (
+        case_list_for(user=user)
+        .select_related("property")
+        .annotate(potential_owner_id=Subquery(offered_to))
+        .filter(pk=case_id)
+        .first()
+    )
     if case is None:
         raise errors.NotFound("There is no such case.")
     case.tenancy = Tenancy.objects.select_related("household", "property").filter(Q(pk=case.tenancy_id)).first()
@@ -75,10 +85,7 @@ def case_page_get(*, user, case_id: int) -> Case:
     case.parent = next((linked for linked in family if linked.pk == case.parent_id), None)
     # Set on this instance only, for the page (not model fields).
     case.linked_cases = [linked for linked in family if linked.parent_id == case.pk]  # type: ignore[attr-defined]
-    case.last_reviewed_by = User.objects.only(*PERSON_FIELDS).filter(Q(pk=case.last_reviewed_by_id)).first()
-    # Offers belong to assignments, which builds on casework: read them through the reverse
-    # relation rather than importing that app here.
-    case.potential_owner = (  # type: ignore[attr-defined]
-        User.objects.only(*PERSON_FIELDS).filter(offers__case=case, offers__status="pending").first()
-    )
+    named = [case.last_reviewed_by_id, case.potential_owner_id]  # type: ignore[attr-defined]
+    people = {person.pk: person for person in User.objects.only(*PERSON_FIELDS).filter(pk__in=named)}
+    case.last_reviewed_by, case.potential_owner = (people.get(pk) for pk in named)  # type: ignore[attr-defined]
     return case

@@ -23,7 +23,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from casework import forms
 from casework.models import Case, Status, Task
 from casework.selectors.appointments import appointment_list_for
-from casework.selectors.cases import case_page_get
+from casework.selectors.cases import PERSON_FIELDS, case_page_get
 from casework.selectors.documents import document_list_for
 from casework.selectors.referrals import referral_list_for, referral_reason_list_for
 from casework.selectors.teams import queue_choice_list_for, team_choice_list_for
@@ -36,11 +36,40 @@ from core.permissions import is_supervisor, staff_member_required
 PAGE = 20  # rows per list before "Show more"
 FEED_MAX = 500  # the most feed entries one page shows; older ones are in the audit trail
 
+
+def people(relation: str) -> tuple[str, ...]:
+    """The columns a person linked through `relation` is shown with (their name, or email)."""
+    return tuple(f"{relation}__{field}" for field in PERSON_FIELDS)
+
+
 # What each section's rows show, and no more: the selectors load more for the API, and every
 # extra join costs PostgreSQL planning time (with a million cases, milliseconds per query).
+# Rows read only the columns their section shows, for the same reason: every column is compiled,
+# fetched and set on each row.
 TASK_RELATIONS = ("assignee", "assignee_team")
+TASK_FIELDS = ("case_id", "subject", "status", "due_date", "kind", *people("assignee"), "assignee_team__name")
 FEED_RELATIONS = ("actor", "note")
+APPOINTMENT_FIELDS = (
+    "case_id",
+    "starts_at",
+    "ends_at",
+    "mode",
+    "status",
+    "location",
+    "with_name",
+    *people("with_user"),
+)
 REFERRAL_RELATIONS = ("team", "reason", "subtype", "created_by", "accepted_by")
+REFERRAL_FIELDS = (
+    "case_id",
+    "status",
+    "created_at",
+    "team__name",
+    "reason__name",
+    "subtype__name",
+    *people("created_by"),
+    *people("accepted_by"),
+)
 
 CONCURRENT_CHANGE = errors.Conflict(
     "Someone else changed this case while you were looking at it. The page now shows it as it is: "
@@ -92,7 +121,7 @@ def staff_choices(request, case: Case):
     both forms (see core.forms.SharedModelChoiceField)."""
     chosen = request.__dict__.setdefault("_staff_choices", {})
     if case.pk not in chosen:
-        chosen[case.pk] = staff_choice_list_for(user=request.user, case=case)
+        chosen[case.pk] = staff_choice_list_for(user=request.user, case=case).only(*PERSON_FIELDS)
     return chosen[case.pk]
 
 
@@ -106,6 +135,7 @@ def tasks_context(request, case: Case, *, form=None) -> dict:
         task_list_for(user=request.user, case=case)
         .select_related(None)
         .select_related(*TASK_RELATIONS)
+        .only(*TASK_FIELDS)
         .exclude(kind=Task.Kind.CASE_REVIEW)  # reviews are listed under "Log review"
         .order_by(finished_last, "due_date", "created_at", "pk")
     )
@@ -147,9 +177,10 @@ def referral_form_for(request, data=None) -> forms.ReferralForm:
     return forms.ReferralForm(
         data,
         prefix="referral",
-        teams=team_choice_list_for(user=request.user),
-        reasons=referral_reason_list_for(user=request.user).prefetch_related(None),  # the picker shows no subtypes
-        queues=queue_choice_list_for(user=request.user),
+        teams=team_choice_list_for(user=request.user).only("name"),
+        # The picker shows each reason as "team: reason", and no subtypes.
+        reasons=referral_reason_list_for(user=request.user).prefetch_related(None).only("name", "team__name"),
+        queues=queue_choice_list_for(user=request.user).only("name"),
     )
 
 
@@ -159,6 +190,7 @@ def referrals_context(request, case: Case, *, form=None) -> dict:
         referral_list_for(user=request.user, case=case)
         .select_related(None)
         .select_related(*REFERRAL_RELATIONS)
+        .only(*REFERRAL_FIELDS)
         .order_by("-created_at", "-pk")
     )
     rows, more = _first(referrals, limit)
@@ -172,7 +204,8 @@ def referrals_context(request, case: Case, *, form=None) -> dict:
 def appointments_context(request, case: Case, *, form=None) -> dict:
     limit = _limit(request, "appointments")
     appointments = appointment_list_for(user=request.user, case_id=case).select_related(None)
-    appointments = appointments.select_related("with_user")  # not the task: the table does not show it
+    # Not the task: the table does not show it.
+    appointments = appointments.select_related("with_user").only(*APPOINTMENT_FIELDS)
     rows, more = _first(appointments, limit)
     return {
         "appointments": rows,
