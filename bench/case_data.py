@@ -11,7 +11,9 @@ What it makes, for n cases (default 1,000,000, or $BENCH_CASES):
   requires), the rest open on their workflow's chevrons, 10% urgent;
 - n/2 contacts, n/10 properties across 40 patches (so the worktray's patch column has work);
 - n/20 tasks (the benchmarked user has ~150 open ones, some overdue) and n/20 notes with
-  @mentions (~200 of the benchmarked user).
+  @mentions (~200 of the benchmarked user);
+- on each of the benchmarked user's open cases, the history its case page shows: 10 notes, 4
+  tasks, 3 documents, 2 referrals, an appointment and a 25-entry feed.
 
 Every row respects the database's constraints (unique case numbers from the cases' own sequence,
 unique references and addresses, one owner kind, closed ⇔ closure stage). The audit-history
@@ -33,16 +35,23 @@ from django.utils import timezone
 
 from casework.models import (
     WORKFLOWS,
+    Appointment,
     Case,
+    CaseActivity,
     CaseType,
     ClosureStage,
     Contact,
+    Document,
     Note,
     NoteMention,
     Patch,
     Property,
+    Referral,
+    ReferralReason,
+    ReferralSubtype,
     Region,
     Task,
+    Team,
 )
 from casework.models.cases import CASE_NUMBER_SEQUENCE
 from core import services as core_services
@@ -56,6 +65,7 @@ BENCH_USER_OPEN_CASES = 300
 PATCHES = 40
 CLOSED_SHARE = 0.7
 URGENT_SHARE = 0.1
+NOTES_PER_CASE = 10  # on each of the benchmarked caseworker's open cases (see _case_histories)
 PREFIXES = {
     "rental_tenant": "BRT",
     "rental_landlord": "BRL",
@@ -104,6 +114,196 @@ def _default(field: models.Field):
     raise ValueError(f"{field.model.__name__}.{field.name} needs a value in the bench data")
 
 
+def _case_histories(connection, rng: random.Random, case_ids: list[int], user, others: list[int], now) -> None:
+    """What a case page shows, for each of the benchmarked caseworker's open cases: notes by
+    several people, open, team and done tasks, an open and an accepted referral, documents, an
+    appointment, and the feed that records them all plus the case's moves (more entries than the
+    page's first 20, so it offers "Show more")."""
+    teams = [
+        Team.objects.get_or_create(code=f"bench-team-{k}", defaults={"name": f"Bench team {k}"})[0] for k in range(3)
+    ]
+    reasons = [
+        ReferralReason.objects.get_or_create(team=team, name=f"Bench reason {k}")[0] for team in teams for k in range(2)
+    ]
+    subtype, _ = ReferralSubtype.objects.get_or_create(reason=reasons[0], name="Bench subtype")
+    days_ago = [now - datetime.timedelta(days=days, minutes=rng.randrange(600)) for days in range(60, 0, -2)]
+
+    notes = (
+        (case, rng.choice(others), f"Spoke to the tenant about the rent account, step {k}. " * 3, days_ago[k])
+        for case in case_ids
+        for k in range(NOTES_PER_CASE)
+    )
+    first_note = _ids(connection, "SELECT coalesce(max(id), 0) FROM casework_note")[0]
+    _copy(connection, Note, ["case_id", "author_id", "body", "created_at"], notes)
+    first_task = _ids(connection, "SELECT coalesce(max(id), 0) FROM casework_task")[0]
+    tasks = []
+    for case in case_ids:
+        due = now.date() + datetime.timedelta(days=rng.randrange(-5, 15))
+        tasks += [
+            (case, "todo", "Check the rent statement", user.pk, None, due, "open", None, days_ago[3], days_ago[3]),
+            (case, "callback", "Call the landlord back", user.pk, None, due, "open", None, days_ago[5], days_ago[5]),
+            (case, "todo", "Visit the property", None, teams[1].pk, None, "open", None, days_ago[8], days_ago[8]),
+            (case, "todo", "Send the form", rng.choice(others), None, None, "completed", now, days_ago[1], now),
+        ]
+    task_columns = ["case_id", "kind", "subject", "assignee_id", "assignee_team_id", "due_date", "status"]
+    _copy(connection, Task, [*task_columns, "completed_at", "created_at", "updated_at"], tasks)
+    first_document = _ids(connection, "SELECT coalesce(max(id), 0) FROM casework_document")[0]
+    _copy(
+        connection,
+        Document,
+        ["case_id", "category", "file", "original_name", "content_type", "size", "sha256", "uploaded_by_id"],
+        (
+            (
+                case,
+                category,
+                f"cases/{case}/bench-{k}.pdf",
+                f"{category} {k}.pdf",
+                "application/pdf",
+                48_213,
+                "0" * 64,
+                rng.choice(others),
+            )
+            for case in case_ids
+            for k, category in enumerate(("identity", "tenancy", "arrears"))
+        ),
+    )
+    _copy(
+        connection,
+        Referral,
+        [
+            "case_id",
+            "team_id",
+            "reason_id",
+            "subtype_id",
+            "comments",
+            "status",
+            "created_by_id",
+            "accepted_by_id",
+            "accepted_at",
+            "created_at",
+            "updated_at",
+        ],
+        (
+            row
+            for case in case_ids
+            for row in (
+                (
+                    case,
+                    teams[0].pk,
+                    reasons[0].pk,
+                    subtype.pk,
+                    "Please check the arrears.",
+                    "accepted",
+                    user.pk,
+                    rng.choice(others),
+                    days_ago[12],
+                    days_ago[14],
+                    days_ago[12],
+                ),
+                (
+                    case,
+                    teams[2].pk,
+                    reasons[4].pk,
+                    None,
+                    "Support with benefits.",
+                    "open",
+                    user.pk,
+                    None,
+                    None,
+                    days_ago[4],
+                    days_ago[4],
+                ),
+            )
+        ),
+    )
+    _copy(
+        connection,
+        Appointment,
+        ["case_id", "starts_at", "ends_at", "mode", "location", "with_user_id", "status", "created_at", "updated_at"],
+        (
+            (
+                case,
+                now + datetime.timedelta(days=3),
+                now + datetime.timedelta(days=3, hours=1),
+                "in_person",
+                "Civic Centre, room 2",
+                user.pk,
+                "scheduled",
+                days_ago[2],
+                days_ago[2],
+            )
+            for case in case_ids
+        ),
+    )
+
+    # The feed: every note, task and document above, the referrals, the appointment and moves.
+    by_case = _rows_by_case(connection, first_note, first_task, first_document)
+    feed = []
+    for case in case_ids:
+        feed.append((case, "created", days_ago[0], None, "Case created", "", "", None, None, None))
+        for k, (source, to_status) in enumerate((("draft", "application_match"), ("application_match", "chaser"))):
+            feed.append(
+                (
+                    case,
+                    "status_changed",
+                    days_ago[1 + k],
+                    user.pk,
+                    "Status changed",
+                    source,
+                    to_status,
+                    None,
+                    None,
+                    None,
+                )
+            )
+        for note_id, author, at in by_case["note"].get(case, []):
+            feed.append((case, "note", at, author, "Note added", "", "", note_id, None, None))
+        for task_id, _author, at in by_case["task"].get(case, []):
+            feed.append((case, "task_created", at, user.pk, "Task created", "", "", None, task_id, None))
+        for document_id, author, at in by_case["document"].get(case, []):
+            feed.append((case, "document_added", at, author, "Document added", "", "", None, None, document_id))
+        feed.append((case, "referral", days_ago[14], user.pk, "Referred to Bench team 0", "", "", None, None, None))
+        feed.append((case, "appointment", days_ago[2], user.pk, "Appointment booked", "", "", None, None, None))
+    _copy(
+        connection,
+        CaseActivity,
+        [
+            "case_id",
+            "kind",
+            "at",
+            "actor_id",
+            "summary",
+            "from_status",
+            "to_status",
+            "note_id",
+            "task_id",
+            "document_id",
+            "data",
+        ],
+        ((*row, "{}") for row in feed),
+    )
+
+
+def _rows_by_case(connection, first_note: int, first_task: int, first_document: int) -> dict:
+    """{"note" | "task" | "document": {case id: [(id, author, when), ...]}} for the rows after each first id."""
+    queries = {
+        "note": ("SELECT id, case_id, author_id, created_at FROM casework_note WHERE id > %s", first_note),
+        "task": ("SELECT id, case_id, assignee_id, created_at FROM casework_task WHERE id > %s", first_task),
+        "document": (
+            "SELECT id, case_id, uploaded_by_id, uploaded_at FROM casework_document WHERE id > %s",
+            first_document,
+        ),
+    }
+    found: dict = {}
+    with connection.cursor() as cursor:
+        for kind, (sql, after) in queries.items():
+            cursor.execute(sql, [after])
+            found[kind] = {}
+            for row_id, case_id, author, at in cursor.fetchall():
+                found[kind].setdefault(case_id, []).append((row_id, author, at))
+    return found
+
+
 def _ids(connection, sql: str, params=None) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -123,7 +323,7 @@ def cases_load(connection, n: int | None = None, *, seed: int = 5) -> dict:
             cursor.execute("SELECT 1")
         result = _load(connection, n, random.Random(seed))
     with connection.cursor() as cursor:
-        for model in (Case, Contact, Property, Task, Note, NoteMention, User):
+        for model in (Case, Contact, Property, Task, Note, NoteMention, User, CaseActivity, Document, Referral):
             cursor.execute(f"ANALYZE {model._meta.db_table}")
     result["seconds"] = time.perf_counter() - started
     return result
@@ -341,6 +541,7 @@ def _load(connection, n: int, rng: random.Random) -> dict:
         ["note_id", "user_id"],
         ((note_id, user.pk if k < 200 else others[(k * 7) % len(others)]) for k, note_id in enumerate(note_ids)),
     )
+    _case_histories(connection, rng, bench_case_ids, user, others, now)
     return {
         "user_id": user.pk,
         "staff_ids": staff_ids,

@@ -7,14 +7,25 @@ after its nightly maintenance. A run reuses it when the generator, the case coun
 loads it again. Each benchmark still runs inside a transaction that is rolled back, so requests
 that write (a session, an audit row) leave the data as it was.
 
+The pages are timed through `production_server`: gunicorn with production settings on the same
+database.
+
 This directory runs in its own pytest session (see `make bench`): it replaces the session's
 database set-up, which the other benchmarks share."""
 
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+from urllib.parse import urlencode
 
 import psycopg
 import pytest
@@ -97,3 +108,98 @@ def bench_cases_loaded(django_db_setup, django_db_blocker) -> dict:
         cursor.execute("DELETE FROM bench_dataset")
         cursor.execute("INSERT INTO bench_dataset VALUES (%s, %s)", [fingerprint, json.dumps(loaded)])
     return {**loaded, "reused": False}
+
+
+class ProductionServer:
+    """A gunicorn worker serving the app with production settings, signed in as one user: the
+    process a caseworker's request actually waits on. One keep-alive connection, so a timing is
+    the server's work plus a loopback round trip (~0.1 ms)."""
+
+    def __init__(self, port: int, session_key: str):
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        # As the TLS proxy in front of gunicorn forwards it (production.py trusts the header).
+        self.headers = {"Cookie": f"sessionid={session_key}", "X-Forwarded-Proto": "https"}
+
+    def get(self, path: str, params: dict | None = None) -> tuple[int, float]:
+        """The status of GET `path` and its time in ms, from sending to the last byte read."""
+        target = f"{path}?{urlencode(params)}" if params else path
+        started = time.perf_counter()
+        self.connection.request("GET", target, headers=self.headers)
+        response = self.connection.getresponse()
+        response.read()
+        return response.status, (time.perf_counter() - started) * 1000
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _signed_in_session(user_id: int, secret_key: str) -> str:
+    """A committed session for `user_id`, signed with the server's key, as logging in makes."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test.utils import override_settings
+
+    from core.models import User
+
+    with override_settings(SECRET_KEY=secret_key):
+        user = User.objects.get(pk=user_id)
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+    return session.session_key
+
+
+@pytest.fixture(scope="session")
+def production_server(bench_cases_loaded, django_db_blocker):
+    """gunicorn (one sync worker, config.settings.production) on the kept database, signed in as
+    the benchmark's caseworker. The pages only read, so the kept data stays as it was; the
+    session row is deleted afterwards."""
+    settings = connections["default"].settings_dict
+    secret_key = secrets.token_urlsafe(50)
+    database_url = (
+        f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
+        f"{settings['PORT'] or 5432}/{_database_name()}"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.production",
+        "SECRET_KEY": secret_key,
+        "FIELD_ENCRYPTION_SALT": secrets.token_urlsafe(24),
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "DATABASE_URL": database_url,
+        "CELERY_BROKER_URL": "memory://",
+    }
+    root = Path(__file__).resolve().parents[2]
+    collectstatic = [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"]
+    subprocess.run(collectstatic, env=environment, cwd=root, check=True)  # production serves the manifest's names
+    port = _free_port()
+    gunicorn = [Path(sys.executable).with_name("gunicorn"), "config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
+    server = subprocess.Popen([*gunicorn, "--workers", "1", "--log-level", "warning"], env=environment, cwd=root)
+    with django_db_blocker.unblock():
+        session_key = _signed_in_session(bench_cases_loaded["user_id"], secret_key)
+    try:
+        _wait_until_serving(server, port)
+        yield ProductionServer(port, session_key)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("DELETE FROM django_session WHERE session_key = %s", [session_key])
+
+
+def _wait_until_serving(server: subprocess.Popen, port: int, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode} before serving; its errors are above.")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn was not serving on port {port} after {seconds:.0f} s.")
