@@ -148,7 +148,7 @@ def _signed_in_session(user_id: int, secret_key: str) -> str:
         user = User.objects.get(pk=user_id)
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "core.backends.RoleAwareModelBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
     return session.session_key

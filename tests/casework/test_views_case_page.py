@@ -496,9 +496,10 @@ def test_the_page_renders_in_the_same_number_of_queries_for_10_and_1000_rows(cli
     small_count, large_count = _queries(client, small), _queries(client, large)
     print(f"case page queries: 10 rows {small_count}, 1000 rows {large_count}")
     assert small_count == large_count
-    # Session, user, roles, the case and its summary links (3, and 1 for the people it names:
-    # none here), seven sections with their pickers (staff once for both forms), presence bar.
-    assert large_count <= 16
+    # Session, the user with their roles, the case and its summary links (3, and 1 for the
+    # people it names: none here), seven sections with their pickers (staff once for both
+    # forms), presence bar.
+    assert large_count <= 15
     assert "Show more activity" in client.get(page_url(large)).content.decode()
 
 
