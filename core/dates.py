@@ -1,5 +1,7 @@
 """`day_month_year(value)`: a date as "5 Jan 2026", exactly what Django's `date` filter renders
-for "j M Y" in the active language, for lists that show a date on every row.
+for "j M Y" in the active language, for lists that show a date on every row; and
+`time_element(value)`: a moment as `<time datetime="…">5 Jan 2026 14:05</time>`, what
+`<time datetime="{{ v|date:'c' }}">{{ v|date:"j M Y H:i" }}</time>` renders, for feeds and tables.
 
 Django's filter parses the format string and looks the month up through gettext for each value
 (about 25 µs here; a worktray shows a hundred dates). The month abbreviations are the same ones
@@ -12,6 +14,8 @@ import functools
 
 from django.utils import timezone, translation
 from django.utils.dates import MONTHS_3
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 
 
 @functools.lru_cache(maxsize=32)
@@ -26,3 +30,10 @@ def day_month_year(value: datetime.date | datetime.datetime | None) -> str:
     if isinstance(value, datetime.datetime) and timezone.is_aware(value):
         value = timezone.localtime(value)  # as the date filter: the current time zone's day
     return f"{value.day} {_months(translation.get_language())[value.month - 1]} {value.year}"
+
+
+def time_element(value: datetime.datetime | None) -> SafeString | str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return format_html('<time datetime="{}">{} {}</time>', local.isoformat(), day_month_year(local), f"{local:%H:%M}")

@@ -29,3 +29,26 @@ def test_an_aware_datetime_is_shown_on_the_local_day_as_in_a_template():
 
 def test_nothing_is_an_empty_string():
     assert day_month_year(None) == date_filter(None, "j M Y") == ""
+
+
+PAIR = Template(
+    '{% load dates %}<time datetime="{{ v|date:\'c\' }}">{{ v|date:"j M Y H:i" }}</time>|{{ v|time_element }}'
+)
+
+
+@pytest.mark.parametrize("zone", ["Europe/London", "America/New_York", "UTC"])
+@pytest.mark.parametrize("language", ["en-gb", "fr", "pl"])
+def test_time_element_renders_what_the_two_date_filters_render(zone, language):
+    moments = [
+        datetime.datetime(2026, 1, 5, 9, 7, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 6, 30, 23, 30, 15, 123456, tzinfo=datetime.UTC),  # the next day in London
+        datetime.datetime(2026, 10, 25, 0, 59, tzinfo=datetime.UTC),  # the night the clocks go back
+    ]
+    with timezone.override(zoneinfo.ZoneInfo(zone)), translation.override(language):
+        for moment in moments:
+            by_filters, by_element = PAIR.render(Context({"v": moment})).split("|")
+            assert by_element == by_filters
+
+
+def test_time_element_of_nothing_is_empty():
+    assert Template("{% load dates %}[{{ v|time_element }}]").render(Context({"v": None})) == "[]"
