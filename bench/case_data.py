@@ -13,7 +13,9 @@ What it makes, for n cases (default 1,000,000, or $BENCH_CASES):
 - n/20 tasks (the benchmarked user has ~150 open ones, some overdue) and n/20 notes with
   @mentions (~200 of the benchmarked user);
 - on each of the benchmarked user's open cases, the history its case page shows: 10 notes, 4
-  tasks, 3 documents, 2 referrals, an appointment and a 25-entry feed.
+  tasks, 3 documents, 2 referrals, an appointment and a 25-entry feed, and a household with an
+  active tenancy of the case's property;
+- the benchmarked user in a team of 25 and Available for routing.
 
 Every row respects the database's constraints (unique case numbers from the cases' own sequence,
 unique references and addresses, one owner kind, closed ⇔ closure stage). The audit-history
@@ -33,6 +35,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models, transaction
 from django.utils import timezone
 
+from assignments.models import RoutingProfile
 from casework.models import (
     WORKFLOWS,
     Appointment,
@@ -42,6 +45,7 @@ from casework.models import (
     ClosureStage,
     Contact,
     Document,
+    Household,
     Note,
     NoteMention,
     Patch,
@@ -52,6 +56,8 @@ from casework.models import (
     Region,
     Task,
     Team,
+    TeamMembership,
+    Tenancy,
 )
 from casework.models.cases import CASE_NUMBER_SEQUENCE
 from core import services as core_services
@@ -66,6 +72,7 @@ PATCHES = 40
 CLOSED_SHARE = 0.7
 URGENT_SHARE = 0.1
 NOTES_PER_CASE = 10  # on each of the benchmarked caseworker's open cases (see _case_histories)
+TEAM_SIZE = 25  # the benchmarked caseworker's team
 PREFIXES = {
     "rental_tenant": "BRT",
     "rental_landlord": "BRL",
@@ -126,6 +133,12 @@ def _case_histories(connection, rng: random.Random, case_ids: list[int], user, o
         ReferralReason.objects.get_or_create(team=team, name=f"Bench reason {k}")[0] for team in teams for k in range(2)
     ]
     subtype, _ = ReferralSubtype.objects.get_or_create(reason=reasons[0], name="Bench subtype")
+    # The caseworker as they work: in a team of 25 (whom their tasks and appointments can go to)
+    # and Available for routing (so the presence bar looks for their offers).
+    TeamMembership.objects.bulk_create(
+        TeamMembership(team=teams[0], user_id=member) for member in [user.pk, *others[: TEAM_SIZE - 1]]
+    )
+    RoutingProfile.objects.create(user=user, presence=RoutingProfile.Presence.AVAILABLE, capacity=5)
     days_ago = [now - datetime.timedelta(days=days, minutes=rng.randrange(600)) for days in range(60, 0, -2)]
 
     notes = (
@@ -282,6 +295,34 @@ def _case_histories(connection, rng: random.Random, case_ids: list[int], user, o
         ],
         ((*row, "{}") for row in feed),
     )
+
+
+def _tenancies(connection, case_ids: list[int], property_ids: list[int], now) -> None:
+    """Each case a household and an active tenancy of its own property, as a rental or arrears
+    case has: the summary shows both."""
+    first_household = _ids(connection, "SELECT coalesce(max(id), 0) FROM casework_household")[0]
+    households = ((f"HH-B{k:07d}", f"Bench household {k}") for k in range(len(case_ids)))
+    _copy(connection, Household, ["reference", "name"], households)
+    households = _ids(connection, "SELECT id FROM casework_household WHERE id > %s ORDER BY id", [first_household])
+    first_tenancy = _ids(connection, "SELECT coalesce(max(id), 0) FROM casework_tenancy")[0]
+    started = (now - datetime.timedelta(days=900)).date()
+    _copy(
+        connection,
+        Tenancy,
+        ["reference", "property_id", "household_id", "tenure_type", "start_date", "status", "weekly_rent"],
+        (
+            (f"TEN-B{k:07d}", property_id, household, "secure", started, "active", 112.5)
+            for k, (property_id, household) in enumerate(zip(property_ids, households, strict=True))
+        ),
+    )
+    tenancies = _ids(connection, "SELECT id FROM casework_tenancy WHERE id > %s ORDER BY id", [first_tenancy])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE casework_case SET tenancy_id = t.tenancy, property_id = t.property "
+            "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS t(id, tenancy, property) "
+            "WHERE casework_case.id = t.id",
+            [case_ids, tenancies, property_ids],
+        )
 
 
 def _rows_by_case(connection, first_note: int, first_task: int, first_document: int) -> dict:
@@ -542,6 +583,8 @@ def _load(connection, n: int, rng: random.Random) -> dict:
         ((note_id, user.pk if k < 200 else others[(k * 7) % len(others)]) for k, note_id in enumerate(note_ids)),
     )
     _case_histories(connection, rng, bench_case_ids, user, others, now)
+    with_tenancy = min(len(bench_case_ids), len(property_ids))  # all of them, unless n is tiny
+    _tenancies(connection, bench_case_ids[:with_tenancy], property_ids[-with_tenancy:], now)
     return {
         "user_id": user.pk,
         "staff_ids": staff_ids,
