@@ -43,6 +43,20 @@ def test_every_staff_page_shows_the_bar_in_a_constant_number_of_queries(client, 
     assert len(ten_offers) == len(one_offer)
 
 
+def test_with_no_offer_waiting_the_bar_costs_one_query_beyond_signing_in(client, officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from assignments.templatetags.presence import presence_context
+
+    client.force_login(officer)
+    request = client.get(reverse("presence-bar")).wsgi_request
+    with CaptureQueriesContext(connection) as queries:
+        context = presence_context(request)
+    assert context["profile"].presence == "offline" and context["offers"] == []
+    assert len(queries) == 1
+
+
 def test_going_available_without_javascript_redirects_back_with_a_message(client, officer):
     client.force_login(officer)
     response = client.post(reverse("presence-set"), {"presence": "available", "next": "/staff/?sort=priority"})
