@@ -9,7 +9,7 @@ import datetime
 from urllib.parse import urlencode
 
 from django.db.models import Case as When_
-from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Count, F, IntegerField, Q, QuerySet, Value, When, Window
 from django.db.models.functions import Coalesce
 from django.http import QueryDict
 from django.utils import timezone
@@ -113,24 +113,21 @@ def chevron_counts(cases: QuerySet[Case], *, current: str = "") -> list[dict]:
 def worktray_task_list_for(*, user, limit: int = 15) -> dict:
     """`user`'s own open tasks (assigned to them in person, not to a team), due today or earlier
     first (soonest first), then upcoming, then those with no due date; at most `limit`, with the
-    counts of all of them. Two queries."""
+    counts of all of them. One query."""
     today = timezone.localdate()
     tasks = task_list_for(user=user, status=[Task.Status.OPEN, Task.Status.IN_PROGRESS]).filter(assignee=user)
-    totals = tasks.order_by().aggregate(total=Count("pk"), due=Count("pk", filter=Q(due_date__lte=today)))
-    shown = (
-        list(
-            tasks.select_related(None)
-            .select_related("case")
-            .only("id", "subject", "due_date", "status", "case__id", "case__number")[:limit]
-        )
-        if totals["total"]
-        else []
+    # The counts of all of them ride on the rows shown (window aggregates run before the LIMIT).
+    shown = list(
+        tasks.select_related(None)
+        .select_related("case")
+        .only("id", "subject", "due_date", "status", "case__id", "case__number")
+        .annotate(total=Window(Count("pk")), due_total=Window(Count("pk", filter=Q(due_date__lte=today))))[:limit]
     )
     return {
         "due": [task for task in shown if task.due_date is not None and task.due_date <= today],
         "upcoming": [task for task in shown if task.due_date is None or task.due_date > today],
-        "total": totals["total"],
-        "due_count": totals["due"],
+        "total": shown[0].total if shown else 0,
+        "due_count": shown[0].due_total if shown else 0,
         "today": today,
     }
 
@@ -138,31 +135,28 @@ def worktray_task_list_for(*, user, limit: int = 15) -> dict:
 def mention_list_for(*, user, limit: int = 10) -> dict:
     """Notes where `user` was @mentioned, newest first, with the note, its author and its case
     loaded; at most `limit`, with the count of all of them. Staff only (notes are internal).
-    Two queries."""
+    One query."""
     if not is_staff_member(user):
         return {"mentions": [], "total": 0}
-    mentions = NoteMention.objects.filter(user=user)
-    total = mentions.count()
-    shown = (
-        list(
-            mentions.select_related("note__author", "note__case")
-            .only(
-                "id",
-                "note__id",
-                "note__body",
-                "note__created_at",
-                "note__case__id",
-                "note__case__number",
-                "note__author__id",
-                "note__author__first_name",
-                "note__author__last_name",
-                "note__author__email",
-            )
-            .order_by("-note__created_at", "-pk")[:limit]
+    shown = list(
+        NoteMention.objects.filter(user=user)
+        .select_related("note__author", "note__case")
+        .only(
+            "id",
+            "note__id",
+            "note__body",
+            "note__created_at",
+            "note__case__id",
+            "note__case__number",
+            "note__author__id",
+            "note__author__first_name",
+            "note__author__last_name",
+            "note__author__email",
         )
-        if total
-        else []
+        .annotate(total=Window(Count("pk")))  # all of them, counted before the LIMIT
+        .order_by("-note__created_at", "-pk")[:limit]
     )
+    total = shown[0].total if shown else 0
     return {"mentions": shown, "total": total}
 
 

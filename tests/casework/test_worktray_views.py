@@ -218,6 +218,18 @@ def test_my_tasks_due_first_then_upcoming_with_case_links(client, caseworker, ma
     assert f'href="{reverse("staff-case", args=[case.pk])}">{case.number}</a>' in html
 
 
+def test_task_counts_include_the_tasks_beyond_those_shown(client, caseworker):
+    today = timezone.localdate()
+    case = CaseFactory(owner=caseworker)
+    for n in range(16):
+        TaskFactory(case=case, assignee=caseworker, subject=f"Overdue {n}", due_date=today - datetime.timedelta(days=n))
+    TaskFactory(case=case, assignee=caseworker, subject="Upcoming", due_date=today + datetime.timedelta(days=9))
+    client.force_login(caseworker)
+    tasks = client.get(URL).context["tasks"]
+    assert len(tasks["due"]) + len(tasks["upcoming"]) == 15  # the list's limit
+    assert (tasks["total"], tasks["due_count"]) == (17, 16)
+
+
 def test_mentions_newest_first_with_author_and_excerpt_limited_to_ten(client, caseworker, make_staff):
     author = make_staff(Role.CASEWORKER, first_name="Ngozi", last_name="Author")
     case = CaseFactory()
