@@ -93,6 +93,15 @@ def test_any_staff_member_sees_any_case_and_unknown_cases_are_404(client, casewo
     assert client.get(reverse("staff-case", args=[case.pk + 1000])).status_code == 404
 
 
+def test_the_summary_reads_links_only_when_the_case_has_them(client, caseworker):
+    plain, linked = housing_case(), tenant_case(tenancy=TenancyFactory())
+    landlord_case(parent=linked)
+    client.force_login(caseworker)
+    _queries(client, plain)  # warm the session and content-type caches
+    # The tenancy and the linked cases: one query each, and only for the case that has them.
+    assert _queries(client, linked) == _queries(client, plain) + 2
+
+
 def test_summary_shows_people_places_links_flags_and_the_potential_owner(client, caseworker, make_staff):
     tenancy = TenancyFactory()
     tenant = tenant_case(tenancy=tenancy, property=tenancy.property, priority="urgent", is_escalated=True)
@@ -496,10 +505,10 @@ def test_the_page_renders_in_the_same_number_of_queries_for_10_and_1000_rows(cli
     small_count, large_count = _queries(client, small), _queries(client, large)
     print(f"case page queries: 10 rows {small_count}, 1000 rows {large_count}")
     assert small_count == large_count
-    # Session, the user with their roles, the case and its summary links (3, and 1 for the
-    # people it names: none here), seven sections with their pickers (staff once for both
-    # forms), presence bar.
-    assert large_count <= 15
+    # Session, the user with their roles, the case (its tenancy, linked cases and the people it
+    # names only when it has them: none here), seven sections with their pickers (staff once
+    # for both forms), presence bar.
+    assert large_count <= 13
     assert "Show more activity" in client.get(page_url(large)).content.decode()
 
 
