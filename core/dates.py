@@ -1,7 +1,8 @@
 """`day_month_year(value)`: a date as "5 Jan 2026", exactly what Django's `date` filter renders
 for "j M Y" in the active language, for lists that show a date on every row; and
 `time_element(value)`: a moment as `<time datetime="…">5 Jan 2026 14:05</time>`, what
-`<time datetime="{{ v|date:'c' }}">{{ v|date:"j M Y H:i" }}</time>` renders, for feeds and tables.
+`<time datetime="{{ v|date:'c' }}">{{ v|date:"j M Y H:i" }}</time>` renders (or "j M Y" without
+the time), for feeds and tables.
 
 Django's filter parses the format string and looks the month up through gettext for each value
 (about 25 µs here; a worktray shows a hundred dates). The month abbreviations are the same ones
@@ -32,8 +33,9 @@ def day_month_year(value: datetime.date | datetime.datetime | None) -> str:
     return f"{value.day} {_months(translation.get_language())[value.month - 1]} {value.year}"
 
 
-def time_element(value: datetime.datetime | None) -> SafeString | str:
+def time_element(value: datetime.datetime | None, *, with_time: bool = True) -> SafeString | str:
     if value is None:
         return ""
     local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return format_html('<time datetime="{}">{} {}</time>', local.isoformat(), day_month_year(local), f"{local:%H:%M}")
+    shown = f"{day_month_year(local)} {local:%H:%M}" if with_time else day_month_year(local)
+    return format_html('<time datetime="{}">{}</time>', local.isoformat(), shown)

@@ -16,13 +16,12 @@ builds whichever class `worktray_table_class` returns.
 from __future__ import annotations
 
 import django_tables2 as tables
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from casework.selectors.worktray import case_patch_codes, days_since
-from core.dates import day_month_year
+from core.dates import time_element
 from core.paths import path_to
 
 NOTHING = "\u2013"  # an en dash for an empty cell
@@ -118,15 +117,10 @@ class WorktrayTable(tables.Table):
         return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
 
     def cell_created_at(self, record):
-        return _time(record.created_at)
+        return time_element(record.created_at, with_time=False)
 
     def cell_updated_at(self, record):
-        return _time(record.updated_at)
-
-
-def _time(value):
-    local = timezone.localtime(value)
-    return format_html('<time datetime="{}">{}</time>', local.isoformat(), day_month_year(local))
+        return time_element(record.updated_at, with_time=False)
 
 
 def worktray_table_class() -> type[WorktrayTable]:

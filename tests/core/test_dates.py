@@ -8,7 +8,7 @@ from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
 from django.utils import timezone, translation
 
-from core.dates import day_month_year
+from core.dates import day_month_year, time_element
 
 DAYS = [datetime.date(2026, month, day) for month in range(1, 13) for day in (1, 9, 28)]
 
@@ -48,6 +48,8 @@ def test_time_element_renders_what_the_two_date_filters_render(zone, language):
         for moment in moments:
             by_filters, by_element = PAIR.render(Context({"v": moment})).split("|")
             assert by_element == by_filters
+            date_only = Template('<time datetime="{{ v|date:\'c\' }}">{{ v|date:"j M Y" }}</time>')
+            assert time_element(moment, with_time=False) == date_only.render(Context({"v": moment}))
 
 
 def test_time_element_of_nothing_is_empty():
