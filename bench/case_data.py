@@ -125,7 +125,8 @@ def _case_histories(connection, rng: random.Random, case_ids: list[int], user, o
     """What a case page shows, for each of the benchmarked caseworker's open cases: notes by
     several people, open, team and done tasks, an open and an accepted referral, documents, an
     appointment, and the feed that records them all plus the case's moves (more entries than the
-    page's first 20, so it offers "Show more")."""
+    page's first 20, so it offers "Show more"); and the caseworker's own team and routing
+    profile, which every one of their pages reads."""
     teams = [
         Team.objects.get_or_create(code=f"bench-team-{k}", defaults={"name": f"Bench team {k}"})[0] for k in range(3)
     ]

@@ -4,11 +4,10 @@ Loading takes minutes, so it is not redone on every run: the data lives in its o
 (`housing_bench_<cases>`), committed, vacuumed and analysed the way a production database is
 after its nightly maintenance. A run reuses it when the generator, the case count and the schema
 (its migrations) are all the same as when it was loaded; otherwise it drops the database and
-loads it again. Each benchmark still runs inside a transaction that is rolled back, so requests
-that write (a session, an audit row) leave the data as it was.
-
-The pages are timed through `production_server`: gunicorn with production settings on the same
-database.
+loads it again. Requests through the test Client run inside the test's transaction, which is
+rolled back. The pages are timed through `production_server` (gunicorn with production settings
+on the same database), whose requests commit: the staff pages' GETs write nothing, and the one
+session row it signs in with is deleted afterwards.
 
 This directory runs in its own pytest session (see `make bench`): it replaces the session's
 database set-up, which the other benchmarks share."""
@@ -25,7 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import psycopg
 import pytest
@@ -112,8 +111,9 @@ def bench_cases_loaded(django_db_setup, django_db_blocker) -> dict:
 
 class ProductionServer:
     """A gunicorn worker serving the app with production settings, signed in as one user: the
-    process a caseworker's request actually waits on. One keep-alive connection, so a timing is
-    the server's work plus a loopback round trip (~0.1 ms)."""
+    process a caseworker's request actually waits on. gunicorn's sync worker closes the
+    connection after each response (http.client opens the next), so a timing is the server's
+    work plus a loopback connect and round trip (well under a millisecond)."""
 
     def __init__(self, port: int, session_key: str):
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -161,10 +161,8 @@ def production_server(bench_cases_loaded, django_db_blocker):
     session row is deleted afterwards."""
     settings = connections["default"].settings_dict
     secret_key = secrets.token_urlsafe(50)
-    database_url = (
-        f"postgres://{settings['USER']}:{settings['PASSWORD'] or ''}@{settings['HOST']}:"
-        f"{settings['PORT'] or 5432}/{_database_name()}"
-    )
+    credentials = f"{quote(settings['USER'], safe='')}:{quote(settings['PASSWORD'] or '', safe='')}"
+    database_url = f"postgres://{credentials}@{settings['HOST']}:{settings['PORT'] or 5432}/{_database_name()}"
     environment = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
