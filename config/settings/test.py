@@ -31,3 +31,7 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "documents": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": DOCUMENTS_ROOT}},
 }
+# What the file delivery backend writes stays out of the checkout (and is removed afterwards).
+COMMUNICATIONS_OUTBOX = Path(tempfile.mkdtemp(prefix="housing-test-outbox-"))
+atexit.register(shutil.rmtree, COMMUNICATIONS_OUTBOX, ignore_errors=True)
+COMMUNICATIONS_BACKENDS = {"letter": "file", "email": "file", "sms": "file"}
