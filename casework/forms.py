@@ -5,6 +5,7 @@ forms with core.forms.form_add_domain_error."""
 from __future__ import annotations
 
 import datetime
+import uuid
 
 from django import forms
 from django.utils import timezone
@@ -171,3 +172,24 @@ class AppointmentForm(GovukMixin, forms.Form):
 
     def clean_ends_at(self):
         return self._aware(self.cleaned_data.get("ends_at"))
+
+
+class MessageForm(GovukMixin, forms.Form):
+    """Send (or preview) a letter, email or text from a template. `token` is made when the form
+    is drawn and names the decision to send: a double click, or the form sent again after a
+    slow answer, finds the message the first one recorded."""
+
+    template = forms.ModelChoiceField(
+        label=_("Template"),
+        queryset=None,
+        to_field_name="key",
+        empty_label=_("Choose a template"),
+        error_messages={"required": _("Choose a template."), "invalid_choice": _("Choose a template from the list.")},
+    )
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+        if not self.is_bound:
+            self.initial["token"] = uuid.uuid4().hex

@@ -23,6 +23,19 @@ urlpatterns = [
     path("cases/<int:case_id>/reviews/", case_sections.review_log, name="staff-case-review-log"),
     path("cases/<int:case_id>/referrals/", case_sections.referral_add, name="staff-case-referral-add"),
     path("cases/<int:case_id>/appointments/", case_sections.appointment_add, name="staff-case-appointment-add"),
+    path("cases/<int:case_id>/messages/", case_sections.message_send, name="staff-case-message-send"),
+    path("cases/<int:case_id>/messages/preview.pdf", case_sections.message_preview_pdf, name="staff-case-message-pdf"),
+    path(
+        "cases/<int:case_id>/messages/<int:message_id>/retry/",
+        case_sections.message_retry,
+        name="staff-case-message-retry",
+    ),
+    path(
+        "cases/<int:case_id>/messages/<int:message_id>/reviewed/",
+        case_sections.message_review,
+        name="staff-case-message-review",
+    ),
+    path("messages/<int:message_id>/", case_sections.message_view, name="staff-message"),
 ]
 
 # My worktray's saved views (the worktray itself is "staff-home" above).

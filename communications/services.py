@@ -359,6 +359,23 @@ def _fail(message_id: int, reason: str, *, source: set[str]) -> Message | None:
     return _move(message_id, source=source, target=Message.Status.FAILED, failure=reason[:500], needs_review=True)
 
 
+def message_letter_pdf(message: Message) -> bytes:
+    """A letter's PDF: the one handed over, or (not handed over yet) as it will be. Raises
+    NotFound for an email or text, ValidationError if its address cannot make a letter."""
+    if message.channel != Channel.LETTER:
+        raise errors.NotFound("Only letters have a PDF.")
+    storage = storages["documents"]
+    if message.document and storage.exists(message.document):
+        with storage.open(message.document, "rb") as stored:
+            return stored.read()
+    try:
+        return letter_pdf(
+            subject=message.subject, body=message.body, name=message.recipient_name, address=message.recipient_address
+        )
+    except LetterError as exc:
+        raise errors.ValidationError(fields={"recipient.address": [str(exc)]}) from exc
+
+
 def _letter(message: Message) -> bytes:
     """The letter's PDF: stored once (under the message's id) and reused on a second try."""
     storage = storages["documents"]

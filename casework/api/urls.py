@@ -8,6 +8,7 @@ from casework.api import (
     cases,
     documents,
     households,
+    messages,
     referrals,
     teams,
     views,
@@ -29,6 +30,7 @@ urlpatterns = [
     *documents.urlpatterns,
     *appointments.urlpatterns,
     *case_organisations.urlpatterns,
+    *messages.urlpatterns,
     path(
         "cases/<int:case_id>/household-members/",
         households.CaseHouseholdMemberView.as_view(),

@@ -131,7 +131,7 @@ def _label(message: Message) -> str:
     return f"{message.get_channel_display()} “{template}”"
 
 
-def _missing_labels(message: Message) -> str:
+def missing_labels(message: Message) -> str:
     return ", ".join(str(FIELDS[name].label) if name in FIELDS else name for name in message.missing_fields)
 
 
@@ -149,7 +149,7 @@ def record_on_case(sender, message: Message, previous: str, **kwargs) -> None:
     if previous == "" and status == Message.Status.PENDING:
         feed_record(case=case, kind=kind, actor=message.created_by, summary=f"{label} to {to}: sending.", data=data)
     elif status == Message.Status.BLOCKED:
-        missing = _missing_labels(message)
+        missing = missing_labels(message)
         summary = f"{label} not sent: {missing} missing."
         feed_record(case=case, kind=kind, actor=message.created_by, summary=summary, data=data)
         _task_for_missing(case, message, missing)

@@ -25,6 +25,7 @@ from casework.models import Case, Status, Task
 from casework.selectors.appointments import appointment_list_for
 from casework.selectors.cases import PERSON_FIELDS, case_page_get
 from casework.selectors.documents import document_list_for
+from casework.selectors.messages import case_message_list_for, sendable_template_list_for
 from casework.selectors.referrals import referral_list_for, referral_reason_list_for
 from casework.selectors.teams import queue_choice_list_for, team_choice_list_for
 from casework.selectors.work import case_feed, staff_choice_list_for, task_list_for
@@ -214,6 +215,24 @@ def appointments_context(request, case: Case, *, form=None) -> dict:
     }
 
 
+def message_form_for(request, data=None) -> forms.MessageForm:
+    return forms.MessageForm(data, prefix="message", templates=sendable_template_list_for(user=request.user))
+
+
+def messages_context(request, case: Case, *, form=None, preview=None, refusal: str = "") -> dict:
+    """`refusal`: why an action on one of the listed messages (try again, mark reviewed) was
+    refused, for the section's error summary."""
+    limit = _limit(request, "messages")
+    rows, more = _first(case_message_list_for(user=request.user, case_id=case), limit)
+    return {
+        "case_messages": rows,
+        "case_messages_more": limit + PAGE if more else None,
+        "message_form": form or message_form_for(request),
+        "message_preview": preview,
+        "message_refusals": [refusal] if refusal else [],
+    }
+
+
 SECTIONS = {
     "actions": actions_context,
     "tasks": tasks_context,
@@ -222,12 +241,19 @@ SECTIONS = {
     "review": review_context,
     "referrals": referrals_context,
     "appointments": appointments_context,
+    "messages": messages_context,
 }
+# Sections the page loads after it is shown (htmx), or on request (?show=<name>, the link the
+# placeholder offers without JavaScript): each costs queries the page's budget does not have.
+LAZY_SECTIONS = frozenset({"messages"})
 
 
 def page_context(request, case: Case, **forms_by_section) -> dict:
     context = {"case": case, "is_supervisor": is_supervisor(request.user)}
     for name, build in SECTIONS.items():
+        if name in LAZY_SECTIONS and name not in forms_by_section and request.GET.get("show") != name:
+            context[f"{name}_lazy"] = True
+            continue
         context.update(build(request, case, **forms_by_section.get(name, {})))
     return context
 
@@ -247,7 +273,8 @@ def section_response(request, case_id: int, section: str, *, status: int = 200, 
     if status >= 400:
         return render_page(request, case, status=status, **{section: section_kwargs})
     messages.success(request, success)
-    return redirect(f"{reverse('staff-case', args=[case.pk])}#case-{section}")
+    shown = f"?show={section}" if section in LAZY_SECTIONS else ""
+    return redirect(f"{reverse('staff-case', args=[case.pk])}{shown}#case-{section}")
 
 
 def refusal_status(exc: errors.DomainError) -> int:
@@ -271,7 +298,10 @@ def case_section(request, case_id: int, section: str):
     if section not in SECTIONS:
         raise errors.NotFound("There is no such section.")
     if not request.htmx:
-        return redirect(f"{reverse('staff-case', args=[case_id])}?{request.GET.urlencode()}#case-{section}")
+        query = request.GET.copy()
+        if section in LAZY_SECTIONS:
+            query["show"] = section
+        return redirect(f"{reverse('staff-case', args=[case_id])}?{query.urlencode()}#case-{section}")
     case = case_page_get(user=request.user, case_id=case_id)
     context = {"case": case, "is_supervisor": is_supervisor(request.user)}
     context.update(SECTIONS[section](request, case))

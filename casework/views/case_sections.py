@@ -5,20 +5,31 @@ for htmx, a redirect or the re-shown page without it)."""
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import forms
-from casework.selectors.cases import case_get
+from casework.selectors.cases import case_get, case_page_get
+from casework.selectors.messages import case_message_get, sendable_template_list_for
 from casework.selectors.work import mention_suggestion_list_for, staff_choice_list_for, task_get
 from casework.services import appointments as appointment_services
 from casework.services import documents as document_services
+from casework.services import messages as message_services
 from casework.services import notes as note_services
 from casework.services import referrals as referral_services
 from casework.services import reviews as review_services
 from casework.services import tasks as task_services
-from casework.views.case_page import referral_form_for, refusal_status, section_response
+from casework.views.case_page import (
+    message_form_for,
+    referral_form_for,
+    refusal_status,
+    render_page,
+    section_response,
+)
+from communications import services as communications
+from communications.fields import FIELDS, context_for
 from core import errors
 from core.forms import form_add_domain_error
 from core.permissions import staff_member_required
@@ -181,3 +192,119 @@ def appointment_add(request, case_id: int):
     except errors.DomainError as exc:
         return _refused(request, case_id, "appointments", form, exc)
     return section_response(request, case_id, "appointments", success=_("Appointment booked."))
+
+
+# --- letters, emails and texts -------------------------------------------------------------
+
+
+def _message_refused(request, case_id: int, exc: errors.DomainError):
+    """An action on a listed message refused: the section again, the reason in its summary."""
+    reason = " ".join([exc.message, *(m for messages in exc.fields.values() for m in messages)])
+    return section_response(request, case_id, "messages", status=refusal_status(exc), refusal=reason)
+
+
+def _message_on(request, case_id: int, message_id: int):
+    message, case = case_message_get(user=request.user, message_id=message_id)
+    if case.pk != case_id:
+        raise errors.NotFound("There is no such message on this case.")
+    return message, case
+
+
+@require_POST
+@staff_member_required
+def message_send(request, case_id: int):
+    """Preview (action=preview) or send (action=send) the chosen template about the case."""
+    case = case_get(user=request.user, case_id=case_id)
+    form = message_form_for(request, request.POST)
+    if not form.is_valid():
+        return section_response(request, case_id, "messages", status=400, form=form)
+    template = form.cleaned_data["template"]
+    try:
+        if request.POST.get("action") == "preview":
+            preview = preview_of(case, template)
+            if request.htmx:
+                return section_response(request, case_id, "messages", form=form, preview=preview)
+            shown = case_page_get(user=request.user, case_id=case_id)
+            return render_page(request, shown, messages={"form": form, "preview": preview})
+        message, created = message_services.case_message_send(
+            actor=request.user, case=case, template=template, key=f"page-{form.cleaned_data['token']}"
+        )
+    except errors.DomainError as exc:
+        return _refused(request, case_id, "messages", form, exc)
+    if message.status == message.Status.BLOCKED:
+        done = _("“%(name)s” was not sent: the case is missing %(missing)s. A task has been set to add them.")
+        done %= {"name": template.name, "missing": message_services.missing_labels(message)}
+    elif created:
+        done = _("“%(name)s” is being sent.") % {"name": template.name}
+    else:
+        done = _("“%(name)s” was already sent from this form.") % {"name": template.name}
+    return section_response(request, case_id, "messages", success=done)
+
+
+def preview_of(case, template) -> dict:
+    """What the messages section shows for a preview: the text, what is missing, and for a
+    letter the link to its PDF."""
+    rendered = communications.message_preview(version=template, context=context_for(case))
+    return {
+        "template": template,
+        "subject": rendered.subject,
+        "body": rendered.body,
+        "missing": [str(FIELDS[name].label) if name in FIELDS else name for name in rendered.missing],
+    }
+
+
+@require_GET
+@staff_member_required
+def message_preview_pdf(request, case_id: int):
+    """The letter a template would make for the case now, as a PDF (nothing is recorded)."""
+    case = case_get(user=request.user, case_id=case_id)
+    template = sendable_template_list_for(user=request.user).filter(key=request.GET.get("template", "")).first()
+    if template is None or template.channel != template.Channel.LETTER:
+        raise errors.NotFound("There is no such letter template.")
+    context = context_for(case)
+    rendered = communications.message_preview(version=template, context=context)
+    return _pdf_response(communications.letter_preview_pdf(rendered, context), f"preview-{template.key}.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+@require_POST
+@staff_member_required
+def message_retry(request, case_id: int, message_id: int):
+    message, _case = _message_on(request, case_id, message_id)
+    try:
+        message = message_services.case_message_retry(actor=request.user, message=message)
+    except errors.DomainError as exc:
+        return _message_refused(request, case_id, exc)
+    if message.status == message.Status.BLOCKED:
+        done = _("Still not sent: the case is missing %(missing)s.") % {
+            "missing": message_services.missing_labels(message)
+        }
+    else:
+        done = _("The details are there now: it is being sent.")
+    return section_response(request, case_id, "messages", success=done)
+
+
+@require_POST
+@staff_member_required
+def message_review(request, case_id: int, message_id: int):
+    message, _case = _message_on(request, case_id, message_id)
+    try:
+        communications.message_review(actor=request.user, message=message)
+    except errors.DomainError as exc:
+        return _message_refused(request, case_id, exc)
+    return section_response(request, case_id, "messages", success=_("Marked as reviewed."))
+
+
+@require_GET
+@staff_member_required
+def message_view(request, message_id: int):
+    """A letter's PDF, or an email's or text's page."""
+    message, case = case_message_get(user=request.user, message_id=message_id)
+    if message.channel == message.Channel.LETTER:
+        return _pdf_response(communications.message_letter_pdf(message), f"letter-{message.pk}.pdf")
+    return render(request, "casework/message_detail.html", {"message": message, "case": case})
