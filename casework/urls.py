@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.views import case_page, case_sections, home, search
+from casework.views import bulk_letters, case_page, case_sections, home, search
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -36,6 +36,8 @@ urlpatterns = [
         name="staff-case-message-review",
     ),
     path("messages/<int:message_id>/", case_sections.message_view, name="staff-message"),
+    path("letters/bulk/", bulk_letters.bulk_letters, name="staff-bulk-letters"),
+    path("letters/bulk/<int:batch_id>/resume/", bulk_letters.bulk_letters_resume, name="staff-bulk-letters-resume"),
 ]
 
 # My worktray's saved views (the worktray itself is "staff-home" above).

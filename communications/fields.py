@@ -39,6 +39,7 @@ class MergeField:
 
 FIELDS: dict[str, MergeField] = {}
 _PROVIDERS: dict[str, Callable[[Any], dict[str, Any]]] = {}
+_RELATED: dict[str, tuple[str, ...]] = {}  # what a provider reads beyond the row: loaded with it
 
 
 def merge_fields(*fields: MergeField) -> None:
@@ -46,19 +47,27 @@ def merge_fields(*fields: MergeField) -> None:
         FIELDS[field.name] = field
 
 
-def context_provider(model_label: str):
+def context_provider(model_label: str, *, related: tuple[str, ...] = ()):
     """Register the decorated `builder(instance) -> {field name: value}` for messages about
-    instances of `model_label` ("app_label.model_name")."""
+    instances of `model_label` ("app_label.model_name"); `related` names the relations it reads
+    (select_related paths), so many instances can be loaded for it at once."""
 
     def register(builder: Callable[[Any], dict[str, Any]]):
         _PROVIDERS[model_label.lower()] = builder
+        _RELATED[model_label.lower()] = related
         return builder
 
     return register
 
 
-def provides_context(instance) -> bool:
-    return instance._meta.label_lower in _PROVIDERS
+def instances_for_context(model, ids) -> dict[int, Any]:
+    """{id: instance} of `model` for `ids`, loaded with what its provider reads: one query."""
+    related = _RELATED.get(model._meta.label_lower, ())
+    return {instance.pk: instance for instance in model._default_manager.select_related(*related).filter(pk__in=ids)}
+
+
+def provides_context(model_or_instance) -> bool:
+    return model_or_instance._meta.label_lower in _PROVIDERS
 
 
 def _common(today: datetime.date | None = None) -> dict[str, Any]:

@@ -193,6 +193,8 @@ class Batch(models.Model):
     target_ids = ArrayField(models.BigIntegerField(), help_text="What each message is about, in sending order.")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.READY)
     job = models.ForeignKey("core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # When its run last got through a chunk of targets: a run silent for long has died.
+    progressed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

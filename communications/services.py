@@ -263,6 +263,30 @@ def message_request(
     return message, True
 
 
+def message_record_refused(
+    *, actor, key: str, template: Template, regarding, batch, refusal: errors.ValidationError
+) -> Message:
+    """Record, as failed and needing review, a message a batch could not make (its recipient
+    is unusable), so the batch goes on and the case shows what did not go."""
+    reasons = [m for messages in refusal.fields.values() for m in messages] or [refusal.message]
+    message, created = Message.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "channel": template.channel,
+            "template_version": template_current_version(template),
+            "regarding": regarding,
+            "batch": batch,
+            "status": Message.Status.FAILED,
+            "needs_review": True,
+            "failure": " ".join(reasons)[:500],
+            "created_by": actor,
+        },
+    )
+    if created:
+        _changed(message, "")
+    return message
+
+
 def message_refresh(*, actor, message: Message, context: dict[str, Any]) -> Message:
     """Render a blocked message again with `context` (the details as they are now): if nothing
     is missing any more it is queued to send; otherwise it stays blocked, listing what is.

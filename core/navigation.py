@@ -24,6 +24,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("staff-home", _("My worktray"), exact=True),
     NavItem("staff-search", _("Search")),
     NavItem("supervisor-home", _("Supervisor"), visible=is_supervisor),
+    NavItem("staff-bulk-letters", _("Bulk letters"), visible=is_supervisor),
     NavItem("job-list", _("Background jobs"), visible=is_supervisor),
     NavItem("admin:index", _("Admin"), visible=is_supervisor),
 ]

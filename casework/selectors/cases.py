@@ -3,9 +3,11 @@ case; an applicant sees the cases they applied on and those they have been grant
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from casework.models import Case, CaseUserObjectPermission, Tenancy
+from communications.models import Message
 from core import errors
 from core.permissions import is_staff_member
 
@@ -58,11 +60,12 @@ def _linked_cases() -> QuerySet[Case]:
 
 def case_page_get(*, user, case_id: int) -> Case:
     """The case for its staff page, with everything the summary shows loaded: its type, contact,
-    owner or queue, property, the person a pending offer waits on and whether other cases link
-    to it (subqueries) in the case's own query; then its tenancy (with household and property),
-    its parent and children (`linked_cases`: e.g. a tenant case's landlord case or a denial's
-    appeal), and the people named (its last reviewer and `potential_owner`), one small query
-    each, and only when there is something to read. One query joining all of them made
+    owner or queue, property, the person a pending offer waits on, whether other cases link to
+    it and whether a letter or message about it needs review (subqueries) in the case's own
+    query; then its tenancy (with household and property), its parent and children
+    (`linked_cases`: e.g. a tenant case's landlord case or a denial's appeal), and the people
+    named (its last reviewer and `potential_owner`), one small query each, and only when there
+    is something to read. One query joining all of them made
     PostgreSQL weigh 14 relations' join orders (~20 ms of planning at a million cases; two more
     joins on the case's five cost ~3.5 ms). Raises NotFound as case_get."""
     from core.models import User
@@ -71,12 +74,17 @@ def case_page_get(*, user, case_id: int) -> Case:
     # relation rather than importing that app here.
     offer = Case._meta.get_field("offers").related_model
     offered_to = offer._default_manager.filter(case=OuterRef("pk"), status="pending").values("user_id")[:1]
+    # A letter or message that failed or is held for missing details flags the case.
+    to_review = Message.objects.filter(
+        regarding_type=ContentType.objects.get_for_model(Case), regarding_id=OuterRef("pk"), needs_review=True
+    )
     case = (
         case_list_for(user=user)
         .select_related("property")
         .annotate(
             potential_owner_id=Subquery(offered_to),
             has_linked_cases=Exists(Case.objects.filter(parent=OuterRef("pk"))),
+            has_messages_to_review=Exists(to_review),
         )
         .filter(pk=case_id)
         .first()

@@ -52,7 +52,10 @@ def _address(property_) -> list[str]:
     return [part for part in parts if part]
 
 
-@context_provider("casework.case")
+CONTEXT_RELATED = ("case_type", "contact", "owner", "property", "tenancy__property")
+
+
+@context_provider("casework.case", related=CONTEXT_RELATED)
 def case_context(case: Case) -> dict[str, object]:
     """The merge field values of `case` (as the case is now). Reads its contact, property,
     tenancy and owner: load them with the case when building many."""
@@ -98,11 +101,7 @@ def case_message_send(*, actor: User | None, case: Case, template: Template, key
     if actor is not None and not is_staff_member(actor):
         raise errors.PermissionDenied("Only staff can send letters and messages.")
     with transaction.atomic():
-        case = (
-            Case.objects.select_for_update(of=("self",))
-            .select_related("case_type", "contact", "owner", "property", "tenancy__property")
-            .get(pk=case.pk)
-        )
+        case = Case.objects.select_for_update(of=("self",)).select_related(*CONTEXT_RELATED).get(pk=case.pk)
         ensure_case_open(actor, case, doing="send a message on")
         return communications.message_request(
             actor=actor, key=f"case-{case.pk}-{key}", template=template, context=case_context(case), regarding=case
@@ -115,8 +114,7 @@ def case_message_retry(*, actor: User, message: Message) -> Message:
     case = _case_of(message)
     if case is None:
         raise errors.NotFound("There is no such message.")
-    related = ("case_type", "contact", "owner", "property", "tenancy__property")
-    case = Case.objects.select_related(*related).get(pk=case.pk)
+    case = Case.objects.select_related(*CONTEXT_RELATED).get(pk=case.pk)
     return communications.message_refresh(actor=actor, message=message, context=case_context(case))
 
 

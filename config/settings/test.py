@@ -34,4 +34,8 @@ STORAGES = {
 # What the file delivery backend writes stays out of the checkout (and is removed afterwards).
 COMMUNICATIONS_OUTBOX = Path(tempfile.mkdtemp(prefix="housing-test-outbox-"))
 atexit.register(shutil.rmtree, COMMUNICATIONS_OUTBOX, ignore_errors=True)
-COMMUNICATIONS_BACKENDS = {"letter": "file", "email": "file", "sms": "file"}
+# Every channel goes to the file backend, unless a test's own subprocess names another
+# (LETTER_DELIVERY=notify, against a fake Notify): never a real provider from a developer's shell.
+COMMUNICATIONS_BACKENDS = {
+    channel: envvars.env.str(f"{channel.upper()}_DELIVERY", default="file") for channel in ("letter", "email", "sms")
+}

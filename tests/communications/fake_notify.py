@@ -25,6 +25,7 @@ class FakeNotify:
     notifications: dict[str, dict] = field(default_factory=dict)
     received: list[dict] = field(default_factory=list)  # every accepted POST, in order
     fail_next: list[int] = field(default_factory=list)  # statuses to answer the next POSTs with
+    answer_after: float = 0.0  # seconds between taking a message and answering (a slow Notify)
     lock: threading.Lock = field(default_factory=threading.Lock)
     url: str = ""
 
@@ -95,6 +96,7 @@ def _handler(state: FakeNotify):
                     "type": kind,
                     "status": initial,
                 }
+            time.sleep(state.answer_after)
             self._reply(201, {"id": notification_id, "reference": payload.get("reference")})
 
         def do_GET(self):

@@ -124,3 +124,14 @@ def test_applicants_reach_none_of_it(client, applicant, case, letter_template):
         403,
         404,
     }
+
+
+def test_a_message_needing_review_flags_the_case_in_its_summary(staff, caseworker, letter_template):
+    case = CaseFactory(owner=caseworker)  # no tenancy: the letter is held
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert "A letter or message needs review" not in page
+    from casework.services.messages import case_message_send
+
+    case_message_send(actor=caseworker, case=case, template=letter_template, key="flag")
+    page = staff.get(f"/staff/cases/{case.pk}/").content.decode()
+    assert "A letter or message needs review" in page
