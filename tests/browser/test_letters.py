@@ -84,3 +84,21 @@ def test_send_a_letter_in_bulk_and_follow_its_progress(server, signed_in, check_
     page.get_by_role("button", name="Send to 3 cases").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Send “Tenancy letter” to 3")
     check_page(page, "bulk-letters-progress")
+
+
+def test_preview_a_template_while_editing_it_in_the_admin(server, signed_in, check_page, supervisor):
+    template = _letter_template()
+    tenancy = TenancyFactory()
+    case = CaseFactory(tenancy=tenancy, property=tenancy.property)
+    page = signed_in(supervisor)
+    page.goto(f"{server}/admin/communications/template/{template.pk}/change/")
+    check_page(page, "admin-template-change")
+    page.get_by_role("link", name="Preview this template against a case").click()
+    page.get_by_label("Case number").fill(case.number)
+    page.get_by_label("Text").fill("Dear {{ recipient.name }},\n\nYour tenancy is {{ tenancy.reference }}.")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.locator("#content-main")).to_contain_text(f"Your tenancy is {tenancy.reference}.")
+    check_page(page, "admin-template-preview")
+    page.get_by_label("Text").fill("{{ tenancy.refrence }}")
+    page.get_by_role("button", name="Preview").click()
+    expect(page.get_by_role("alert")).to_contain_text("there is no merge field called “tenancy.refrence”")
