@@ -16,4 +16,4 @@ class CommunicationsConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from communications import tasks  # noqa: F401  (registers the jobs with the worker)
+        from communications import checks, tasks  # noqa: F401  (registers the checks, and the jobs with the worker)

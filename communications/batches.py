@@ -125,7 +125,7 @@ def _send_one(batch: Batch, target, key: str, earlier_id: int | None) -> None:
                     regarding=target,
                     batch=batch,
                 )
-        except errors.ValidationError as exc:
+        except errors.DomainError as exc:  # an unusable recipient, say: recorded, and the batch goes on
             services.message_record_refused(
                 actor=batch.created_by, key=key, template=batch.template, regarding=target, batch=batch, refusal=exc
             )

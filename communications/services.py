@@ -132,12 +132,19 @@ def template_current_version(template: Template) -> TemplateVersion:
 
 
 def message_preview(*, version: TemplateVersion | Template, context: dict[str, Any]) -> rendering.Rendered:
-    """What a template would say with `context`, and which required fields it lacks."""
+    """What a template would say with `context`, and what it lacks to be sent: its required
+    fields, and the recipient's address, email or phone for its channel."""
     if isinstance(version, Template):
         version = template_current_version(version)
-    return rendering.render(
+    rendered = rendering.render(
         subject=version.subject, body=version.body, required_fields=version.required_fields, context=context
     )
+    try:
+        _recipient_fields, recipient_missing = _recipient(version.channel, context)
+    except errors.ValidationError:
+        recipient_missing = []  # there but unusable: sending says so, with the reason
+    rendered.missing = list(dict.fromkeys([*rendered.missing, *recipient_missing]))
+    return rendered
 
 
 def letter_preview_pdf(rendered: rendering.Rendered, context: dict[str, Any]) -> bytes:
@@ -236,8 +243,8 @@ def message_request(
         raise errors.ValidationError(fields={"template": [f"“{template.name}” is not in use any more."]})
     version = template_current_version(template)
     rendered = message_preview(version=version, context=context)
-    recipient, recipient_missing = _recipient(version.channel, context)
-    missing = list(dict.fromkeys([*rendered.missing, *recipient_missing]))
+    recipient, _missing = _recipient(version.channel, context)
+    missing = rendered.missing
     message = Message(
         idempotency_key=key,
         channel=version.channel,
@@ -264,7 +271,7 @@ def message_request(
 
 
 def message_record_refused(
-    *, actor, key: str, template: Template, regarding, batch, refusal: errors.ValidationError
+    *, actor, key: str, template: Template, regarding, batch, refusal: errors.DomainError
 ) -> Message:
     """Record, as failed and needing review, a message a batch could not make (its recipient
     is unusable), so the batch goes on and the case shows what did not go."""
@@ -299,8 +306,8 @@ def message_refresh(*, actor, message: Message, context: dict[str, Any]) -> Mess
             raise errors.Conflict(f"This message is {message.get_status_display().lower()}, not waiting for details.")
         version = message.template_version
         rendered = message_preview(version=version, context=context)
-        recipient, recipient_missing = _recipient(version.channel, context)
-        missing = list(dict.fromkeys([*rendered.missing, *recipient_missing]))
+        recipient, _missing = _recipient(version.channel, context)
+        missing = rendered.missing
         message.subject, message.body, message.missing_fields = rendered.subject, rendered.body, missing
         for name, value in recipient.items():
             setattr(message, name, value)

@@ -166,7 +166,8 @@ def _task_for_missing(case: Case, message: Message, missing: str) -> None:
     from casework.services.tasks import task_create
 
     team = case.owner_queue.team if case.owner_queue_id and case.owner_queue and case.owner_queue.team_id else None
-    assignee = case.owner or (None if team else message.created_by)
+    owner = case.owner if is_staff_member(case.owner) else None  # not someone who has left
+    assignee = owner or (None if team or not is_staff_member(message.created_by) else message.created_by)
     if assignee is None and team is None:
         return  # nobody to give it to: the flag on the case and the feed entry still show it
     task_create(

@@ -244,8 +244,10 @@ SECTIONS = {
     "messages": messages_context,
 }
 # Sections the page loads after it is shown (htmx), or on request (?show=<name>, the link the
-# placeholder offers without JavaScript): each costs queries the page's budget does not have.
-LAZY_SECTIONS = frozenset({"messages"})
+# placeholder offers without JavaScript): used less than the rest, and each costs queries the
+# page's 50 ms budget does not have (the referral form's three pickers; the messages and the
+# templates). A refused form in one shows it on the page as usual.
+LAZY_SECTIONS = frozenset({"messages", "referrals"})
 
 
 def page_context(request, case: Case, **forms_by_section) -> dict:

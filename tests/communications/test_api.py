@@ -40,7 +40,8 @@ def test_preview_shows_the_text_and_what_is_missing_and_sends_nothing(staff, let
     )
     assert response.status_code == 200
     body = response.json()
-    assert body["missing_fields"] == ["tenancy.reference"] and body["channel"] == "letter"
+    # The template's required field, and what a letter needs: an address (the case has no property).
+    assert body["missing_fields"] == ["tenancy.reference", "recipient.address"] and body["channel"] == "letter"
     assert f"We wrote about case {case.number}." in body["body"] and "<ul>" in body["html"]
     assert not Message.objects.exists()
 

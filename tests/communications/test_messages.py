@@ -4,8 +4,11 @@ retried with backoff, failed visibly, and settled after a worker dies mid-hand-o
 
 import datetime
 import json
+import time
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.db import transaction
 from django.utils import timezone
 
 from casework.models import CaseActivity, Task
@@ -14,6 +17,8 @@ from communications import services
 from communications.backends.base import TemporaryFailure
 from communications.backends.file import FileBackend
 from communications.models import Message
+from communications.tasks import messages_sweep
+from config.celery import app as celery_app
 from core import errors
 from tests.casework.factories import CaseFactory, PropertyFactory, TenancyFactory
 
@@ -195,3 +200,32 @@ def test_cancel_stops_a_waiting_message_with_a_reason(caseworker, case, letter_t
     assert services.message_deliver(message.pk) == "skipped"
     with pytest.raises(errors.Conflict):
         services.message_cancel(actor=caseworker, message=message, reason="again")
+
+
+def test_the_sweep_settles_stuck_hand_overs_and_polls_sent_messages(caseworker, case, letter_template):
+    stuck, _ = case_messages.case_message_send(actor=caseworker, case=case, template=letter_template, key="s1")
+    sent, _ = case_messages.case_message_send(actor=caseworker, case=case, template=letter_template, key="s2")
+    assert services.message_deliver(stuck.pk) == "sent"
+    _stuck(stuck)
+    assert services.message_deliver(sent.pk) == "sent"
+    Message.objects.filter(pk=sent.pk).update(next_poll_at=timezone.now())
+    assert messages_sweep() == {"queued": 0, "recovered": 1, "polled": 1}
+    assert Message.objects.get(pk=stuck.pk).status == Message.Status.SENT
+    assert Message.objects.get(pk=sent.pk).status == Message.Status.DELIVERED
+
+
+@pytest.mark.worker
+@pytest.mark.xdist_group("celery-worker")
+@pytest.mark.django_db(transaction=True)
+def test_a_committed_letter_is_delivered_by_a_real_worker_on_redis(settings, letter_template):
+    tenancy = TenancyFactory()
+    case = CaseFactory(tenancy=tenancy, property=tenancy.property)
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
+        with transaction.atomic():
+            message, _ = case_messages.case_message_send(actor=None, case=case, template=letter_template, key="w")
+        deadline = time.monotonic() + 90  # generous: a loaded CI machine is slow, a hang still fails
+        while not Message.objects.filter(pk=message.pk, status=Message.Status.SENT).exists():
+            assert time.monotonic() < deadline, "the worker never sent the letter"
+            time.sleep(0.2)
+    assert len(_outbox(settings)) == 1
