@@ -29,10 +29,16 @@ _MODELS = [
     "referralsubtype",
     "appointment",
     "caseorganisation",
+    "calendar",
+    "workingperiod",
+    "closureday",
 ]
 # Configuration supervisors maintain in the admin. Cases and the work on them change only
 # through the services (admin actions call them), so nobody gets add/change on those here.
 _SUPERVISOR_MAINTAINS = [
+    "calendar",
+    "workingperiod",
+    "closureday",
     "region",
     "patch",
     "postcodearea",
@@ -62,6 +68,9 @@ class CaseworkConfig(AppConfig):
             "casework.delete_postcodearea",
             # Taking someone out of a team is deleting their membership row (team admin's inline).
             "casework.delete_teammembership",
+            # A calendar's working periods and closure days are edited (and removed) inline.
+            "casework.delete_workingperiod",
+            "casework.delete_closureday",
         ],
         # Case managers and reviewers also hold the caseworker's permissions (core.roles); what
         # sets them apart (verifying a property's region) is a rule in casework.permissions.

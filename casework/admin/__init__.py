@@ -1,5 +1,6 @@
 """The supervisors' admin for casework, one module per area; importing them registers them."""
 
+import casework.admin.calendars
 import casework.admin.cases
 import casework.admin.config
 import casework.admin.documents

@@ -1,6 +1,7 @@
 """Casework's tables: people and places (people.py), cases and their state machines (cases.py),
-and the work done on them (work.py)."""
+the work done on them (work.py) and working-time calendars (calendars.py)."""
 
+from casework.models.calendars import Calendar, ClosureDay, Weekday, WorkingPeriod
 from casework.models.cases import (
     CASE_NUMBER_SEQUENCE,
     RENTAL_WORKFLOWS,
@@ -61,12 +62,14 @@ __all__ = [
     "REVIEW_TEMPLATE",
     "WORKFLOWS",
     "Appointment",
+    "Calendar",
     "Case",
     "CaseActivity",
     "CaseGroupObjectPermission",
     "CaseOrganisation",
     "CaseType",
     "CaseUserObjectPermission",
+    "ClosureDay",
     "ClosureStage",
     "Contact",
     "ContactExternalKey",
@@ -98,5 +101,7 @@ __all__ = [
     "Team",
     "TeamMembership",
     "Tenancy",
+    "Weekday",
     "Workflow",
+    "WorkingPeriod",
 ]
