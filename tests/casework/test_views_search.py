@@ -193,5 +193,7 @@ def test_the_cases_group_reads_cases_through_indexes_only(caseworker):
     plan = search_querysets(user=caseworker, text="okafor sw1a1aa")["cases"].explain()
     assert "Seq Scan on casework_case" not in plan
     assert "casework_case_number" in plan
-    assert "casework_case_contact_id" in plan
+    # Two indexes lead with contact_id (its own, and contact + case type for "does a case already
+    # exist?"): equal to the planner, which picks either from run to run.
+    assert "casework_case_contact_id" in plan or "case_contact_type_idx" in plan
     assert "casework_case_property_id" in plan
