@@ -68,7 +68,16 @@ class RequestTypeInline(PicklistInline):
 class CaseTypeAdminForm(forms.ModelForm):
     class Meta:
         model = CaseType
-        fields = ["code", "name", "workflow", "number_prefix", "description", "is_active", "awaiting_match_timeout"]
+        fields = [
+            "code",
+            "name",
+            "workflow",
+            "number_prefix",
+            "description",
+            "is_active",
+            "awaiting_match_timeout",
+            "calendar",
+        ]
 
     def clean_number_prefix(self):
         try:

@@ -37,12 +37,23 @@ class Calendar(Stamped):
     holiday_country = models.CharField(
         max_length=2, blank=True, default="GB", help_text=_("ISO country code for bank holidays; empty for none.")
     )
+    is_default = models.BooleanField(
+        default=False, help_text=_("Used when neither the case's team nor its case type names a calendar.")
+    )
     holiday_subdivision = models.CharField(
         max_length=10, blank=True, default="ENG", help_text=_("e.g. ENG (England and Wales), SCT, MA (Massachusetts).")
     )
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"],
+                condition=models.Q(is_default=True),
+                name="one_default_calendar",
+                violation_error_message="Another calendar is the default already.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

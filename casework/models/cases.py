@@ -131,6 +131,14 @@ class Team(Stamped):
     code = models.SlugField(max_length=30, unique=True)
     name = models.CharField(max_length=100, unique=True)
     email = models.EmailField(blank=True, help_text="Where the team's shared notifications go.")
+    calendar = models.ForeignKey(
+        "casework.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="teams",
+        help_text="The working time this team's cases are timed on; empty: the case type's, else the default.",
+    )
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams")
 
     class Meta:
@@ -183,6 +191,14 @@ class CaseType(Stamped):
     )
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True, help_text="Inactive types keep their cases but take no new ones.")
+    calendar = models.ForeignKey(
+        "casework.Calendar",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="case_types",
+        help_text="The programme's working time for its cases' clocks (unless their team has its own).",
+    )
     awaiting_match_timeout = models.BooleanField(
         default=True,
         help_text="Tenant applications waiting for their landlord's application time out after 21 days.",

@@ -72,4 +72,30 @@ def test_a_calendar_that_could_never_count_time_is_refused(client, supervisor, p
     response = client.post(ADD, _form(periods, **fields))
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not Calendar.objects.exists()
+    assert not Calendar.objects.filter(code="housing-options").exists()
+
+
+def test_a_case_counts_on_its_team_then_its_case_type_then_the_default_calendar():
+    from casework.selectors.calendars import calendar_for_case
+    from tests.casework.factories import CaseFactory, QueueFactory, TeamFactory
+
+    default = Calendar.objects.get(is_default=True)  # made by the migration: office hours, England and Wales
+    assert default.working_calendar().hours[0] == ((datetime.time(9), datetime.time(17)),)
+    case = CaseFactory()
+    assert calendar_for_case(case) == default
+    boston = Calendar.objects.create(code="boston", name="Boston", time_zone="America/New_York")
+    case.case_type.calendar = boston
+    case.case_type.save()
+    assert calendar_for_case(case) == boston
+    night = Calendar.objects.create(code="night", name="Night team", holiday_country="")
+    team = TeamFactory(calendar=night)
+    case.owner_queue = QueueFactory(team=team)
+    case.save()
+    assert calendar_for_case(case) == night
+
+
+def test_only_one_calendar_is_the_default():
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Calendar.objects.create(code="second", name="Second", is_default=True)
