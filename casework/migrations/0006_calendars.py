@@ -8,25 +8,6 @@ from django.conf import settings
 from django.db import migrations, models
 
 
-def create_default_calendar(apps, schema_editor):
-    """Office hours in England and Wales, Monday to Friday 09:00-17:00, as the default: SLA
-    clocks need a calendar from the first day; supervisors change it (or add others) in the admin."""
-    Calendar = apps.get_model("casework", "Calendar")
-    WorkingPeriod = apps.get_model("casework", "WorkingPeriod")
-    if Calendar.objects.filter(is_default=True).exists():
-        return
-    calendar = Calendar.objects.create(
-        code="office-hours",
-        name="Office hours (England and Wales)",
-        time_zone="Europe/London",
-        holiday_country="GB",
-        holiday_subdivision="ENG",
-        is_default=True,
-    )
-    for weekday in range(5):
-        WorkingPeriod.objects.create(calendar=calendar, weekday=weekday, starts="09:00", ends="17:00")
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("casework", "0005_case_created_and_activity_kind_indexes"),
@@ -441,5 +422,4 @@ class Migration(migrations.Migration):
                 violation_error_message="A working period must start before it ends.",
             ),
         ),
-        migrations.RunPython(create_default_calendar, migrations.RunPython.noop),
     ]

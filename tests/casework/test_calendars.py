@@ -79,10 +79,10 @@ def test_a_case_counts_on_its_team_then_its_case_type_then_the_default_calendar(
     from casework.selectors.calendars import calendar_for_case
     from tests.casework.factories import CaseFactory, QueueFactory, TeamFactory
 
-    default = Calendar.objects.get(is_default=True)  # made by the migration: office hours, England and Wales
-    assert default.working_calendar().hours[0] == ((datetime.time(9), datetime.time(17)),)
     case = CaseFactory()
-    assert calendar_for_case(case) == default
+    default = calendar_for_case(case)  # made when first needed: office hours, England and Wales
+    assert default.is_default and default.working_calendar().hours[0] == ((datetime.time(9), datetime.time(17)),)
+    assert calendar_for_case(case) == default and Calendar.objects.filter(is_default=True).count() == 1
     boston = Calendar.objects.create(code="boston", name="Boston", time_zone="America/New_York")
     case.case_type.calendar = boston
     case.case_type.save()
@@ -97,5 +97,8 @@ def test_a_case_counts_on_its_team_then_its_case_type_then_the_default_calendar(
 def test_only_one_calendar_is_the_default():
     from django.db import IntegrityError, transaction
 
+    from casework.selectors.calendars import default_calendar
+
+    default_calendar()
     with pytest.raises(IntegrityError), transaction.atomic():
         Calendar.objects.create(code="second", name="Second", is_default=True)
