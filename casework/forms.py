@@ -174,18 +174,25 @@ class AppointmentForm(GovukMixin, forms.Form):
         return self._aware(self.cleaned_data.get("ends_at"))
 
 
+class TemplateChoiceField(forms.ModelChoiceField):
+    """A letter, email or text template, chosen by its key; the form sets which (its queryset)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "error_messages",
+            {"required": _("Choose a template."), "invalid_choice": _("Choose a template from the list.")},
+        )
+        super().__init__(
+            queryset=None, to_field_name="key", label=_("Template"), empty_label=_("Choose a template"), **kwargs
+        )
+
+
 class MessageForm(GovukMixin, forms.Form):
     """Send (or preview) a letter, email or text from a template. `token` is made when the form
     is drawn and names the decision to send: a double click, or the form sent again after a
     slow answer, finds the message the first one recorded."""
 
-    template = forms.ModelChoiceField(
-        label=_("Template"),
-        queryset=None,
-        to_field_name="key",
-        empty_label=_("Choose a template"),
-        error_messages={"required": _("Choose a template."), "invalid_choice": _("Choose a template from the list.")},
-    )
+    template = TemplateChoiceField()
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args, templates, **kwargs):

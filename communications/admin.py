@@ -15,7 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from communications import rendering, services
-from communications.fields import FIELDS, context_for, example_context
+from communications.fields import FIELDS, context_for, example_context, field_labels
 from communications.models import Message, Template, TemplateVersion
 from core import errors
 
@@ -117,25 +117,26 @@ class TemplateAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _preview_context(self, request, template: Template) -> tuple[dict, str]:
-        """The context to render with: the case named by ?case=<number>, or the examples."""
+    def _preview_input(self, request, template: Template) -> tuple[str, str, dict, str]:
+        """What the preview renders: the subject and text being edited (?subject=, ?body=; the
+        saved ones otherwise), and the context of the case named by ?case=<number> or the
+        examples, with a notice when there is no such case."""
         from casework.models import Case  # the casework app provides cases' merge fields
 
-        number = request.GET.get("case", "").strip()
-        if not number:
-            return example_context(), ""
-        case = Case.objects.filter(number__iexact=number).first()
-        if case is None:
-            return example_context(), f"There is no case {number}: showing the example values instead."
-        return context_for(case), ""
-
-    def preview_view(self, request, template_id: int):
-        template = get_object_or_404(Template, pk=template_id)
         if not self.has_view_permission(request, template):
             raise errors.PermissionDenied("You may not see this template.")
         subject = request.GET.get("subject", template.subject)
         body = request.GET.get("body", template.body)
-        context, notice = self._preview_context(request, template)
+        number = request.GET.get("case", "").strip()
+        case = Case.objects.filter(number__iexact=number).first() if number else None
+        if case is not None:
+            return subject, body, context_for(case), ""
+        notice = f"There is no case {number}: showing the example values instead." if number else ""
+        return subject, body, example_context(), notice
+
+    def preview_view(self, request, template_id: int):
+        template = get_object_or_404(Template, pk=template_id)
+        subject, body, context, notice = self._preview_input(request, template)
         problems = rendering.template_problems(
             channel=template.channel, subject=subject, body=body, required_fields=template.required_fields
         )
@@ -158,20 +159,19 @@ class TemplateAdmin(admin.ModelAdmin):
                 "notice": notice,
                 "problems": problems,
                 "rendered": rendered,
-                "missing": [str(FIELDS[name].label) for name in rendered.missing] if rendered else [],
+                "missing": field_labels(rendered.missing) if rendered else [],
             },
         )
 
     def preview_pdf_view(self, request, template_id: int):
         template = get_object_or_404(Template, pk=template_id, channel=Template.Channel.LETTER)
-        if not self.has_view_permission(request, template):
-            raise errors.PermissionDenied("You may not see this template.")
-        context, _notice = self._preview_context(request, template)
-        subject = request.GET.get("subject", template.subject)
-        body = request.GET.get("body", template.body)
-        rendered = rendering.render(
-            subject=subject, body=body, required_fields=template.required_fields, context=context
-        )
+        subject, body, context, _notice = self._preview_input(request, template)
+        try:
+            rendered = rendering.render(
+                subject=subject, body=body, required_fields=template.required_fields, context=context
+            )
+        except rendering.TemplateProblems as exc:  # edited text that does not check: the page says why
+            raise errors.ValidationError(fields=exc.problems) from exc
         response = HttpResponse(services.letter_preview_pdf(rendered, context), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="preview-{template.key}.pdf"'
         return response

@@ -77,15 +77,15 @@ def batch_start(*, actor, batch: Batch) -> Job:
             total=len(batch.target_ids),
             batch_id=batch.pk,
         )
-        batch.job, batch.status = job, Batch.Status.SENDING
-        batch.save(update_fields=["job", "status"])
+        # Counted from now: a run that has not yet finished its first chunk is not a dead one.
+        batch.job, batch.status, batch.progressed_at = job, Batch.Status.SENDING, timezone.now()
+        batch.save(update_fields=["job", "status", "progressed_at"])
     return job
 
 
 def _is_dead(batch: Batch) -> bool:
     """Its run has made no progress for longer than any one letter could take: its worker died."""
-    last = batch.progressed_at or batch.created_at
-    return timezone.now() - last > services.STUCK_AFTER
+    return batch.progressed_at is None or timezone.now() - batch.progressed_at > services.STUCK_AFTER
 
 
 def batch_send(batch_id: int, *, progress: Callable[[int, int], None] | None = None) -> dict[str, int]:

@@ -4,8 +4,10 @@ letter."""
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-_CHANNELS = ("letter", "email", "sms")
-_BACKENDS = {"notify", "smtp", "file"}
+from communications.backends import CHANNELS_BY_BACKEND
+from communications.models import Channel
+
+_CHANNELS = tuple(Channel.values)
 
 
 @register()
@@ -14,8 +16,8 @@ def delivery_backends(app_configs, **kwargs):
     chosen = settings.COMMUNICATIONS_BACKENDS
     for channel in _CHANNELS:
         backend = chosen.get(channel, "file")
-        if backend not in _BACKENDS or (backend == "smtp" and channel != "email"):
-            allowed = "notify, smtp or file" if channel == "email" else "notify or file"
+        if channel not in CHANNELS_BY_BACKEND.get(backend, ()):
+            allowed = " or ".join(name for name, channels in CHANNELS_BY_BACKEND.items() if channel in channels)
             problems.append(
                 Error(
                     f"{channel.upper()}_DELIVERY is {backend!r}: {channel} messages can go through {allowed}.",

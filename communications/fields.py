@@ -96,6 +96,11 @@ def example_context() -> dict[str, Any]:
     return {name: field.example for name, field in FIELDS.items()} | _common()
 
 
+def field_labels(names: list[str]) -> list[str]:
+    """What people call these merge fields (a name nobody declared stays as it is)."""
+    return [str(FIELDS[name].label) if name in FIELDS else name for name in names]
+
+
 def is_empty(value: Any) -> bool:
     return value is None or (isinstance(value, str | list | tuple) and not any(str(v).strip() for v in value))
 

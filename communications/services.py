@@ -395,27 +395,30 @@ def message_letter_pdf(message: Message) -> bytes:
     NotFound for an email or text, ValidationError if its address cannot make a letter."""
     if message.channel != Channel.LETTER:
         raise errors.NotFound("Only letters have a PDF.")
-    storage = storages["documents"]
-    if message.document and storage.exists(message.document):
-        with storage.open(message.document, "rb") as stored:
-            return stored.read()
     try:
-        return letter_pdf(
-            subject=message.subject, body=message.body, name=message.recipient_name, address=message.recipient_address
-        )
+        return _stored_or_made(message)[0]
     except LetterError as exc:
         raise errors.ValidationError(fields={"recipient.address": [str(exc)]}) from exc
 
 
-def _letter(message: Message) -> bytes:
-    """The letter's PDF: stored once (under the message's id) and reused on a second try."""
+def _stored_or_made(message: Message) -> tuple[bytes, bool]:
+    """The letter's PDF and whether it was stored already; raises LetterError."""
     storage = storages["documents"]
     if message.document and storage.exists(message.document):
         with storage.open(message.document, "rb") as stored:
-            return stored.read()
-    pdf = letter_pdf(
+            return stored.read(), True
+    made = letter_pdf(
         subject=message.subject, body=message.body, name=message.recipient_name, address=message.recipient_address
     )
+    return made, False
+
+
+def _letter(message: Message) -> bytes:
+    """The letter's PDF: stored once (under the message's id) and reused on a second try."""
+    pdf, stored = _stored_or_made(message)
+    if stored:
+        return pdf
+    storage = storages["documents"]
     stamp, slug = message.created_at, slugify(message.idempotency_key)[:60]
     name = storage.save(f"letters/{stamp:%Y/%m}/{message.pk}-{slug}.pdf", ContentFile(pdf))
     Message.objects.filter(pk=message.pk).update(document=name)

@@ -63,8 +63,8 @@ class MessageSerializer(serializers.ModelSerializer):
         return reverse("message-pdf-api", args=[message.pk]) if message.channel == Message.Channel.LETTER else None
 
 
-def _template(key: str) -> Template:
-    template = Template.objects.filter(key=key, is_active=True, version__gt=0).first()
+def _template(request, key: str) -> Template:
+    template = sendable_template_list_for(user=request.user).filter(key=key).first()
     if template is None:
         raise errors.ValidationError(fields={"template": [f"There is no template in use with the key “{key}”."]})
     return template
@@ -118,7 +118,7 @@ class CaseMessagesView(CaseChildrenView):
         message, created = case_messages.case_message_send(
             actor=request.user,
             case=case,
-            template=_template(data.validated_data["template"]),
+            template=_template(request, data.validated_data["template"]),
             key=f"api-{data.validated_data['key']}",
         )
         answer = status.HTTP_201_CREATED if created else status.HTTP_200_OK
@@ -138,7 +138,7 @@ class CaseMessagePreviewView(GenericAPIView):
         case = case_get(user=request.user, case_id=case_id)
         data = PreviewSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        template = _template(data.validated_data["template"])
+        template = _template(request, data.validated_data["template"])
         rendered = communications.message_preview(version=template, context=context_for(case))
         result = {
             "channel": template.channel,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +20,7 @@ from casework.models import Case, CaseActivity
 from casework.services.common import ensure_case_open
 from casework.services.feed import feed_record
 from communications import services as communications
-from communications.fields import FIELDS, MergeField, context_provider, merge_fields
+from communications.fields import MergeField, context_provider, field_labels, merge_fields
 from communications.models import Channel, Message, Template
 from core import errors
 from core.models import User
@@ -85,11 +84,6 @@ def case_context(case: Case) -> dict[str, object]:
     }
 
 
-def case_messages(case: Case) -> QuerySet[Message]:
-    """Every message about `case`, newest first (no permission check: see the selectors)."""
-    return Message.objects.filter(regarding_type=ContentType.objects.get_for_model(Case), regarding_id=case.pk)
-
-
 def case_message_send(*, actor: User | None, case: Case, template: Template, key: str) -> tuple[Message, bool]:
     """Send `template` about `case` to its contact. `key` names this decision (a form's
     one-time token, or an automation's case + purpose + step): sending twice under one key
@@ -130,7 +124,7 @@ def _label(message: Message) -> str:
 
 
 def missing_labels(message: Message) -> str:
-    return ", ".join(str(FIELDS[name].label) if name in FIELDS else name for name in message.missing_fields)
+    return ", ".join(field_labels(message.missing_fields))
 
 
 @receiver(communications.message_changed)

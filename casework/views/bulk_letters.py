@@ -9,10 +9,9 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from casework.forms import GovukMixin
+from casework.forms import GovukMixin, TemplateChoiceField
 from casework.models import Case
 from casework.selectors.messages import sendable_template_list_for
 from casework.views.worktray import WorktrayFilter
@@ -26,13 +25,7 @@ SAMPLE = 10  # case numbers shown when checking a selection
 
 
 class BulkTemplateForm(GovukMixin, forms.Form):
-    template = forms.ModelChoiceField(
-        label=gettext_lazy("Template"),
-        queryset=None,
-        to_field_name="key",
-        empty_label=gettext_lazy("Choose a template"),
-        error_messages={"required": gettext_lazy("Choose a template.")},
-    )
+    template = TemplateChoiceField()
 
     def __init__(self, *args, templates, **kwargs):
         kwargs.setdefault("auto_id", "bulk-%s")

@@ -29,7 +29,7 @@ from casework.views.case_page import (
     section_response,
 )
 from communications import services as communications
-from communications.fields import FIELDS, context_for
+from communications.fields import context_for, field_labels
 from core import errors
 from core.forms import form_add_domain_error
 from core.permissions import staff_member_required
@@ -249,7 +249,7 @@ def preview_of(case, template) -> dict:
         "template": template,
         "subject": rendered.subject,
         "body": rendered.body,
-        "missing": [str(FIELDS[name].label) if name in FIELDS else name for name in rendered.missing],
+        "missing": field_labels(rendered.missing),
     }
 
 

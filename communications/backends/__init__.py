@@ -8,21 +8,22 @@ from django.core.exceptions import ImproperlyConfigured
 
 from communications.backends.base import DeliveryBackend
 
+# Each backend and the channels it can deliver.
+CHANNELS_BY_BACKEND = {"notify": {"letter", "email", "sms"}, "smtp": {"email"}, "file": {"letter", "email", "sms"}}
+
 
 def backend_for(channel: str) -> DeliveryBackend:
     name = settings.COMMUNICATIONS_BACKENDS.get(channel, "file")
+    if channel not in CHANNELS_BY_BACKEND.get(name, ()):
+        raise ImproperlyConfigured(f"{name!r} cannot deliver {channel} messages (communications.checks).")
     if name == "file":
         from communications.backends.file import FileBackend
 
         return FileBackend(settings.COMMUNICATIONS_OUTBOX)
     if name == "smtp":
-        if channel != "email":
-            raise ImproperlyConfigured(f"SMTP delivers email only, not {channel} messages.")
         from communications.backends.smtp import SmtpBackend
 
         return SmtpBackend()
-    if name == "notify":
-        from communications.backends.notify import NotifyBackend
+    from communications.backends.notify import NotifyBackend
 
-        return NotifyBackend.from_settings()
-    raise ImproperlyConfigured(f"{name!r} is not a delivery backend: use notify, smtp or file.")
+    return NotifyBackend.from_settings()

@@ -36,7 +36,7 @@ class SmtpBackend(DeliveryBackend):
             raise PermanentFailure(f"The mail server refused the address: {exc}") from exc
         except (TimeoutError, smtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(f"The mail server could not be reached: {exc}") from exc
-        return email.extra_headers.get("Message-ID", "") or message.reference
+        return message.reference  # SMTP gives no id of its own; the X-Reference header carries ours
 
     def status(self, provider_id: str) -> ProviderStatus:
         return ProviderStatus(outcome="delivered", status="accepted")

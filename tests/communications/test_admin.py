@@ -68,6 +68,8 @@ def test_the_preview_renders_edits_against_a_case_and_makes_the_pdf(client, supe
     assert "There is no case NOPE-1" in client.get(url, {"case": "NOPE-1"}).content.decode()
     pdf = client.get(f"/admin/communications/template/{letter_template.pk}/preview.pdf", {"case": case.number})
     assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+    refused = client.get(f"/admin/communications/template/{letter_template.pk}/preview.pdf", {"body": "{{ nope }}"})
+    assert refused.status_code == 400  # edited text that does not check makes no PDF
     assert not Message.objects.exists()
 
 

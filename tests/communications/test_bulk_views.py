@@ -1,7 +1,10 @@
 """The bulk letters page: check a selection, send it as a batch with a progress page, resume
 one that stopped; supervisors only."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from communications.models import Batch
 from core.models import Job
@@ -41,17 +44,25 @@ def test_a_missing_template_is_refused_with_a_summary(supervising, letter_templa
     assert response.status_code == 400 and "Choose a template." in response.content.decode()
 
 
-def test_a_running_batch_cannot_be_resumed_twice(supervising, supervisor, letter_template):
+def test_a_running_batch_is_not_started_twice_but_a_silent_one_is_resumed(
+    supervising, supervisor, letter_template, django_capture_on_commit_callbacks
+):
     from communications import batches
 
     batch = batches.batch_create(actor=supervisor, template=letter_template, targets=[CaseFactory()])
-    batch.status, batch.job = (
-        Batch.Status.SENDING,
-        Job.objects.create(kind="communications.batch_send", label="x", status="running"),
-    )
-    batch.save()
+    with django_capture_on_commit_callbacks():
+        first = batches.batch_start(actor=supervisor, batch=batch)
+    Job.objects.filter(pk=first.pk).update(status="running")  # its worker has claimed it
     response = supervising.post(f"/staff/letters/bulk/{batch.pk}/resume/", follow=True)
     assert "This batch is being sent already." in response.content.decode()
+    # No progress for longer than any letter takes: its worker died, and Resume starts it again.
+    Batch.objects.filter(pk=batch.pk).update(progressed_at=timezone.now() - datetime.timedelta(minutes=11))
+    with django_capture_on_commit_callbacks() as queued:
+        response = supervising.post(f"/staff/letters/bulk/{batch.pk}/resume/")
+    batch.refresh_from_db()
+    assert response.status_code == 302 and response["Location"] == f"/staff/jobs/{batch.job_id}/"
+    assert batch.job_id != first.pk and len(queued) == 1
+    assert Job.objects.get(pk=first.pk).status == "failed"  # the dead run is closed, not left running
 
 
 def test_caseworkers_cannot_send_in_bulk(client, caseworker, letter_template):
