@@ -45,3 +45,4 @@ class AssignmentsConfig(AppConfig):
         signals.case_created.connect(receivers.on_case_created, dispatch_uid="routing-case-created")
         signals.case_status_changed.connect(receivers.on_case_status_changed, dispatch_uid="routing-status")
         signals.case_owner_changed.connect(receivers.on_case_owner_changed, dispatch_uid="routing-owner")
+        signals.cases_changed_by_rules.connect(receivers.on_cases_changed_by_rules, dispatch_uid="routing-rules")

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from assignments import routing
 from assignments.models import CaseRouting
+from casework.models import Case
 
 
 def on_case_created(sender, case, actor, **kwargs) -> None:
@@ -48,3 +49,27 @@ def on_case_owner_changed(sender, case, actor, **kwargs) -> None:
     else:
         freed = routing.case_released(case, now=now)
         routing.route_after(now=now, case_ids=[case.pk], freed_user_ids=freed)
+
+
+def on_cases_changed_by_rules(sender, case_ids, now, **kwargs) -> None:
+    """SLA and timeout rules changed cases in bulk (made urgent, escalated, moved to a queue,
+    timed out). Only the cases the router holds need anything: most timed clocks are on cases
+    nobody is routed (drafts, queues), and those cost this one query."""
+    held = list(
+        CaseRouting.objects.filter(pk__in=case_ids)
+        .exclude(state=CaseRouting.State.NOT_ROUTABLE)
+        .values_list("pk", flat=True)
+    )
+    if not held:
+        return
+    freed: list[int] = []
+    reroute: list[int] = []
+    for case in Case.objects.filter(pk__in=held).select_related("property__patch", "contact").order_by("pk"):
+        if case.is_closed:
+            freed += routing.case_refresh(case, now=now)
+        elif case.owner_queue_id:
+            freed += routing.case_queued(case, now=now)
+        else:
+            freed += routing.case_escalated(case, now=now)
+            reroute.append(case.pk)
+    routing.route_after(now=now, case_ids=reroute, freed_user_ids=freed)

@@ -190,6 +190,29 @@ def case_refresh(case: Case, *, now, events: list | None = None) -> list[int]:
     return freed
 
 
+def case_escalated(case: Case, *, now, events: list | None = None) -> list[int]:
+    """An SLA rule made the case urgent or escalated it. With a person (accepted, or assigned
+    by hand) it stays theirs, at its new priority; waiting, it keeps its place in the backlog but
+    needs the new skills (escalation); offered, the offer is withdrawn and it is routed afresh to
+    someone who holds them. Returns the people whose capacity was freed."""
+    row = _row(case.pk)
+    if row.state in (State.ACCEPTED, State.MANUAL):
+        row.priority_rank = _priority_rank(case)
+        row.save(update_fields=["priority_rank"])
+        return []
+    skills = required_skill_ids(case)
+    freed = _end_current(row, now=now, events=events)
+    if skills is None:
+        row.state, row.assignee = State.NOT_ROUTABLE, None
+    else:
+        waiting = row.waiting_since
+        _await(row, case, skills, now=now)
+        row.waiting_since = waiting or now
+    row.updated_at = now
+    row.save()
+    return freed
+
+
 def case_requeue(case: Case, skills: list[int], *, now, events: list | None = None) -> list[int]:
     """Route `case` afresh needing exactly `skills` (the simulator's status change)."""
     row = _row(case.pk)

@@ -32,10 +32,18 @@ _MODELS = [
     "calendar",
     "workingperiod",
     "closureday",
+    "slarule",
+    "slarung",
+    "clock",
+    "clockmilestone",
+    "clockpause",
+    "sweeprun",
 ]
 # Configuration supervisors maintain in the admin. Cases and the work on them change only
 # through the services (admin actions call them), so nobody gets add/change on those here.
 _SUPERVISOR_MAINTAINS = [
+    "slarule",
+    "slarung",
     "calendar",
     "workingperiod",
     "closureday",
@@ -71,6 +79,8 @@ class CaseworkConfig(AppConfig):
             # A calendar's working periods and closure days are edited (and removed) inline.
             "casework.delete_workingperiod",
             "casework.delete_closureday",
+            # A rule's ladder is edited inline: a step can be taken away.
+            "casework.delete_slarung",
         ],
         # Case managers and reviewers also hold the caseworker's permissions (core.roles); what
         # sets them apart (verifying a property's region) is a rule in casework.permissions.
@@ -79,5 +89,14 @@ class CaseworkConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from casework import tasks  # noqa: F401  (registers the jobs with the worker)
-        from casework.services import messages  # noqa: F401  (merge fields, and the feed's side of messages)
+        from casework import (
+            signals,
+            tasks,  # noqa: F401  (registers the jobs with the worker)
+        )
+        from casework.services import (
+            clocks,
+            messages,  # noqa: F401  (merge fields, and the feed's side of messages)
+        )
+
+        signals.case_created.connect(clocks.on_case_created, dispatch_uid="clocks-case-created")
+        signals.case_status_changed.connect(clocks.on_case_status_changed, dispatch_uid="clocks-status")

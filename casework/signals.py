@@ -14,3 +14,5 @@ case_created = Signal()
 case_status_changed = Signal()
 # case, actor, previous_owner, previous_queue
 case_owner_changed = Signal()
+# case_ids, now: cases an SLA or timeout rule changed in bulk (priority, escalation, owner, status)
+cases_changed_by_rules = Signal()

@@ -119,10 +119,11 @@ class WorkingCalendar:
             wall = local.replace(tzinfo=None) + datetime.timedelta(days=duration.amount)
             return self._at(wall.date(), wall.time())
         if duration.unit == "working_hours":
-            return self._add_working(moment, datetime.timedelta(hours=duration.amount))
+            return self.add_working_time(moment, datetime.timedelta(hours=duration.amount))
         return self._add_working_days(moment, duration.amount)
 
-    def _add_working(self, moment: datetime.datetime, left: datetime.timedelta) -> datetime.datetime:
+    def add_working_time(self, moment: datetime.datetime, left: datetime.timedelta) -> datetime.datetime:
+        """The moment `left` of working time after `moment` (the next working moment for zero)."""
         for start, end in self.periods_from(moment):
             if end - start >= left:
                 return start + left
@@ -144,7 +145,11 @@ class WorkingCalendar:
         day_start = self._at(day, datetime.time(0))
         if into_day == datetime.timedelta(0):
             return self.next_working_moment(day_start)
-        return self._add_working(day_start, into_day)
+        return self.add_working_time(day_start, into_day)
+
+    def always_open(self) -> WorkingCalendar:
+        """Every hour of every day in this calendar's zone: what calendar units count on."""
+        return WorkingCalendar(zone=self.zone, hours={day: ((datetime.time(0), datetime.time(0)),) for day in range(7)})
 
     def working_between(self, start: datetime.datetime, end: datetime.datetime) -> datetime.timedelta:
         """Working time from `start` to `end` (zero if end is not after start)."""

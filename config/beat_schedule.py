@@ -26,4 +26,15 @@ BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # SLA rungs (amber warnings, targets exceeded, follow-ons) and timeouts (reminders, closing).
+    "sla-sweep": {
+        "task": "casework.sla_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+    "timeout-sweep": {
+        "task": "casework.timeout_sweep",
+        "schedule": 5 * 60.0,
+        "options": {"expires": 4 * 60},
+    },
 }

@@ -2,6 +2,7 @@
 
 import casework.admin.calendars
 import casework.admin.cases
+import casework.admin.clocks
 import casework.admin.config
 import casework.admin.documents
 import casework.admin.people

@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from casework.models import Calendar, ClosureDay, WorkingPeriod
 from casework.services.calendars import calendar_settings_problems, working_period_problems
@@ -57,3 +60,11 @@ class CalendarAdmin(StampedAdmin):
     list_display = ("name", "code", "time_zone", "holiday_country", "holiday_subdivision")
     search_fields = ("name", "code")
     inlines = [WorkingPeriodInline, ClosureDayInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change:
+            from casework import tasks
+
+            # Deadlines counted on this calendar move with its hours and closures.
+            transaction.on_commit(partial(tasks.clocks_recalculate.delay, calendar_id=form.instance.pk))

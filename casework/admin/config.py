@@ -75,7 +75,6 @@ class CaseTypeAdminForm(forms.ModelForm):
             "number_prefix",
             "description",
             "is_active",
-            "awaiting_match_timeout",
             "calendar",
         ]
 

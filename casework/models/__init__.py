@@ -1,5 +1,6 @@
 """Casework's tables: people and places (people.py), cases and their state machines (cases.py),
-the work done on them (work.py) and working-time calendars (calendars.py)."""
+the work done on them (work.py), working-time calendars (calendars.py) and the SLA and timeout
+clocks that count on them (clocks.py)."""
 
 from casework.models.calendars import Calendar, ClosureDay, Weekday, WorkingPeriod
 from casework.models.cases import (
@@ -21,6 +22,7 @@ from casework.models.cases import (
     TeamMembership,
     Workflow,
 )
+from casework.models.clocks import Clock, ClockMilestone, ClockPause, SlaRule, SlaRung, SweepRun, TimeUnit
 from casework.models.people import (
     Contact,
     ContactExternalKey,
@@ -69,6 +71,9 @@ __all__ = [
     "CaseOrganisation",
     "CaseType",
     "CaseUserObjectPermission",
+    "Clock",
+    "ClockMilestone",
+    "ClockPause",
     "ClosureDay",
     "ClosureStage",
     "Contact",
@@ -95,12 +100,16 @@ __all__ = [
     "RequestSubtype",
     "RequestType",
     "SavedFilter",
+    "SlaRule",
+    "SlaRung",
     "Source",
     "Status",
+    "SweepRun",
     "Task",
     "Team",
     "TeamMembership",
     "Tenancy",
+    "TimeUnit",
     "Weekday",
     "Workflow",
     "WorkingPeriod",

@@ -152,6 +152,7 @@ class Team(Stamped):
 class TeamMembership(models.Model):
     team = models.ForeignKey(Team, on_delete=models.CASCADE)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="team_memberships")
+    is_lead = models.BooleanField(default=False, help_text="Team leads are told when the team's cases escalate.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["team", "user"], name="casework_team_member_once")]
@@ -198,10 +199,6 @@ class CaseType(Stamped):
         on_delete=models.PROTECT,
         related_name="case_types",
         help_text="The programme's working time for its cases' clocks (unless their team has its own).",
-    )
-    awaiting_match_timeout = models.BooleanField(
-        default=True,
-        help_text="Tenant applications waiting for their landlord's application time out after 21 days.",
     )
 
     class Meta:

@@ -142,6 +142,7 @@ class Notification(models.Model):
         REFERRAL = "referral", "Referral"
         CASE_SENT_BACK = "case_sent_back", "Application returned for action"
         CASE_UPDATE = "case_update", "Case update"
+        SLA = "sla", "SLA warning or escalation"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -374,6 +375,7 @@ class CaseActivity(models.Model):
         APPOINTMENT = "appointment", "Appointment"
         LETTER = "letter", "Letter"
         MESSAGE = "message", "Email or text message"
+        SLA = "sla", "SLA or timeout"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from casework.models import CaseType, Workflow
 from casework.permissions import can_configure_casework
+from casework.services.clocks import timeout_rules_install
 from casework.services.common import clean_text, constraint_errors, full_clean, raise_if, require
 from core import errors
 from core.audit import audited
@@ -18,7 +19,7 @@ from core.models import User
 # Fixed once a case of the type exists.
 IDENTITY_FIELDS = ("workflow", "number_prefix")
 _LABELS = {"workflow": "workflow", "number_prefix": "number prefix"}
-EDITABLE_FIELDS = ("code", "name", "description", "is_active", "awaiting_match_timeout", *IDENTITY_FIELDS)
+EDITABLE_FIELDS = ("code", "name", "description", "is_active", *IDENTITY_FIELDS)
 _PREFIX = re.compile(r"^[A-Z]{2,8}$")
 _UNIQUE = {
     "casework_casetype_code_key": ("code", "A case type with this code already exists."),
@@ -68,7 +69,6 @@ def case_type_create(
     workflow: str,
     number_prefix: str,
     description: str = "",
-    awaiting_match_timeout: bool = True,
 ) -> CaseType:
     """Add a case type. The prefix is normalised (number_prefix_normalise). Who: supervisors and
     administrators (or the system). Raises PermissionDenied, or ValidationError (per field) for
@@ -88,19 +88,19 @@ def case_type_create(
         workflow=workflow,
         number_prefix=number_prefix,
         description=(description or "").strip(),
-        awaiting_match_timeout=awaiting_match_timeout,
     )
     case_type.stamp(actor)
     full_clean(case_type)
     raise_if(case_type_errors(case_type))
     with audited(actor=actor, action="case_type_create"), constraint_errors(_UNIQUE):
         case_type.save()
+        timeout_rules_install(case_type)
     return case_type
 
 
 @transaction.atomic
 def case_type_update(*, actor: User | None, case_type: CaseType, **changes) -> CaseType:
-    """Change a case type's code, name, description, active flag, match timeout switch, and (only
+    """Change a case type's code, name, description, active flag, and (only
     while it has no cases) its workflow and number prefix. Who: supervisors and administrators
     (or the system). Raises PermissionDenied, or ValidationError (per field) for an unknown
     field, a malformed value, a code, name or prefix in use elsewhere, or a change of workflow

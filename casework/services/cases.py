@@ -41,6 +41,7 @@ from casework.models import (
 )
 from casework.permissions import can_change_closed_case, can_work_case, is_case_applicant
 from casework.selectors.cases import existing_open_cases
+from casework.services.clocks import clocks_on_task_created
 from casework.services.common import clean_text, constraint_errors, ensure_case_open, lock_case
 from casework.services.feed import feed_record
 from casework.services.notifications import notify
@@ -722,6 +723,7 @@ def case_appeal(*, actor: User, case: Case, grounds: str) -> Case:
         )
         review.stamp(actor)
         review.save()
+        clocks_on_task_created(review, now=review.created_at)
         feed_record(case=appeal, kind=CaseActivity.Kind.TASK_CREATED, actor=actor, summary=review.subject, task=review)
         if team is not None:
             notify(

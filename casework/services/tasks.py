@@ -16,6 +16,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 
 from casework.models import Case, CaseActivity, Notification, Task, Team
+from casework.services.clocks import clocks_on_task_created, clocks_on_task_finished
 from casework.services.common import clean_text, ensure_case_open, lock_case, raise_if, require
 from casework.services.feed import feed_record
 from casework.services.notifications import notify
@@ -175,6 +176,7 @@ def task_create(
     task.stamp(actor)
     with audited(actor=actor, action="task_create"):
         task.save()
+        clocks_on_task_created(task, now=task.created_at)
         _record(
             case,
             kind=CaseActivity.Kind.TASK_CREATED,
@@ -274,6 +276,8 @@ def _move(
     task.stamp(actor)
     with audited(actor=actor, action=f"task_{transition}"):
         task.save(update_fields=fields)
+        if task.completed_at is not None:
+            clocks_on_task_finished(task, now=task.completed_at)
         _record(
             case,
             kind=CaseActivity.Kind.TASK_UPDATED,

@@ -77,7 +77,6 @@ def _case_type_data(case_type: CaseType | None = None, **changes) -> dict:
         "number_prefix": "SUP",
         "description": "",
         "is_active": "on",
-        "awaiting_match_timeout": "on",
         **_inline_management("request_types", 0),
     }
     if case_type is not None:
