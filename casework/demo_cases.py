@@ -17,12 +17,15 @@ from casework.models import (
     ReferralSubtype,
     RequestSubtype,
     RequestType,
+    SlaRule,
+    SlaRung,
     Team,
     TeamMembership,
     Tenancy,
     Workflow,
 )
 from casework.services import cases as case_services
+from casework.services import clocks as clock_services
 from casework.services import notes as note_services
 from casework.services import reviews as review_services
 from casework.services import tasks as task_services
@@ -143,7 +146,63 @@ def _seed_configuration(ctx: DemoContext) -> dict[str, CaseType]:
             reason, _ = ReferralReason.objects.get_or_create(team=team, name=reason_name)
             for subtype in subtypes:
                 ReferralSubtype.objects.get_or_create(reason=reason, name=subtype)
+    # The supervisor leads every team: SLA escalations for "the team leads" reach them.
+    supervisor = _user("supervisor@demo.example")
+    for team in Team.objects.all():
+        TeamMembership.objects.update_or_create(team=team, user=supervisor, defaults={"is_lead": True})
+    _seed_slas(ctx, types)
     return types
+
+
+# case type, name, chevron ("" the whole case), target in working days, pause chevrons, amber
+# (working days before), what the target exceeded does
+SLAS = [
+    (
+        "raft-tenant",
+        "Chase within 5 working days",
+        "chaser",
+        5,
+        [],
+        1,
+        {"notify_team_leads": True, "raise_priority": True},
+    ),
+    (
+        "support",
+        "Resolve within 10 working days",
+        "",
+        10,
+        ["on_hold"],
+        2,
+        {"notify_team_leads": True, "add_escalation_skill": True},
+    ),
+    ("housing-options", "Assess within 2 working days", "enquiry", 2, [], 1, {"notify_team_leads": True}),
+]
+
+
+def _seed_slas(ctx: DemoContext, types: dict[str, CaseType]) -> None:
+    """The rental timeouts, and an SLA on three programmes (amber tells the owner; exceeded tells
+    the leads and more; a follow-on 2 working days later tells the owner again)."""
+    for case_type in types.values():
+        if clock_services.timeout_rules_install(case_type):
+            ctx.created("timeout rule", 2)
+    for code, name, status, days, pauses, amber, exceeded in SLAS:
+        if code not in types:
+            continue
+        rule, created = SlaRule.objects.get_or_create(
+            case_type=types[code],
+            name=name,
+            defaults={"status": status, "target_amount": days, "target_unit": "working_days", "pause_statuses": pauses},
+        )
+        if not created:
+            continue
+        ctx.created("SLA rule")
+        SlaRung.objects.create(
+            rule=rule, kind="amber", offset_amount=amber, offset_unit="working_days", notify_owner=True
+        )
+        SlaRung.objects.create(rule=rule, kind="exceeded", **exceeded)
+        SlaRung.objects.create(
+            rule=rule, kind="follow_on", offset_amount=2, offset_unit="working_days", notify_owner=True
+        )
 
 
 def _rental_pair(types, tenant_user: User, landlord_user: User, contact, status: str) -> Case:

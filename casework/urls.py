@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.views import bulk_letters, case_page, case_sections, home, search
+from casework.views import bulk_letters, case_page, case_sections, home, search, sla
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -37,6 +37,7 @@ urlpatterns = [
     ),
     path("messages/<int:message_id>/", case_sections.message_view, name="staff-message"),
     path("letters/bulk/", bulk_letters.bulk_letters, name="staff-bulk-letters"),
+    path("sla/", sla.sla_list, name="staff-sla"),
     path("letters/bulk/<int:batch_id>/resume/", bulk_letters.bulk_letters_resume, name="staff-bulk-letters-resume"),
 ]
 

@@ -291,13 +291,19 @@ class Case(FSMModelMixin, Stamped):
     is_escalated = models.BooleanField(default=False)
     suspected_fraud = models.BooleanField(default=False, help_text="A flag for investigation, never a closure stage.")
 
-    contact = models.ForeignKey(Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    # Foreign keys whose lookups an index in Meta already serves (it leads with the key) have no
+    # index of their own: every index is written again by each update that cannot stay on its
+    # page, and cases are updated in bulk by the sweeps.
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="applications",
+        db_index=False,
         help_text="The portal user whose application this is; they (and only they) may sign and submit it.",
     )
     tenancy = models.ForeignKey(Tenancy, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
@@ -319,9 +325,16 @@ class Case(FSMModelMixin, Stamped):
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.PHONE)
 
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_cases"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_cases",
+        db_index=False,
     )
-    owner_queue = models.ForeignKey(Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    owner_queue = models.ForeignKey(
+        Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
+    )
 
     # Rental assistance: the tenant's code, and the code a landlord entered to be matched with it.
     application_code = models.CharField(max_length=9, unique=True, null=True, blank=True, editable=False)

@@ -179,10 +179,16 @@ class Clock(models.Model):
         PAUSED = "paused", "Paused"
         STOPPED = "stopped", "Stopped"
 
-    rule = models.ForeignKey(SlaRule, on_delete=models.PROTECT, related_name="clocks")
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks")
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.CASCADE, related_name="clocks")
-    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="clocks")
+    # No index of their own on the keys: the sweeps update clocks in bulk and each index is
+    # written again by every update that cannot stay on its page. The case's and the task's
+    # lookups use the indexes below; open clocks by rule use the one-open constraint. Deleting a
+    # rule or a calendar (rare: both are protected) reads the table.
+    rule = models.ForeignKey(SlaRule, on_delete=models.PROTECT, related_name="clocks", db_index=False)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="clocks", db_index=False)
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.CASCADE, related_name="clocks", db_index=False
+    )
+    calendar = models.ForeignKey(Calendar, on_delete=models.PROTECT, related_name="clocks", db_index=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
     started_at = models.DateTimeField()
     paused_at = models.DateTimeField(null=True, blank=True)
@@ -247,13 +253,15 @@ class ClockPause(models.Model):
 
 
 class ClockMilestone(models.Model):
-    """A rung of a clock's ladder: when it is due (empty while the clock is paused or once it has
-    stopped short of it) and when it fired. Unique per clock and rung, and claimed by setting
+    """A rung of a clock's ladder: when it is due (empty while the clock is paused; a stopped
+    clock keeps only the rungs that fired) and when it fired. Unique per clock and rung, and claimed by setting
     `fired_at` under a row lock, so each rung fires once however often (and however many
     workers) the sweep runs. Fired ones are the clock's escalation history."""
 
-    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="milestones")
-    rung = models.ForeignKey(SlaRung, null=True, on_delete=models.SET_NULL, related_name="milestones")
+    # Unindexed keys, as on Clock: the clock's lookups use the unique (clock, rung) index; a rung
+    # removed from a ladder (rare) reads the table to forget it.
+    clock = models.ForeignKey(Clock, on_delete=models.CASCADE, related_name="milestones", db_index=False)
+    rung = models.ForeignKey(SlaRung, null=True, on_delete=models.SET_NULL, related_name="milestones", db_index=False)
     kind = models.CharField(max_length=10, choices=SlaRule.Kind.choices, help_text="The rule's: which sweep.")
     label = models.CharField(max_length=200, help_text="The rung as it was when it fired.")
     due_at = models.DateTimeField(null=True, blank=True)

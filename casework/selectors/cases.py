@@ -68,6 +68,7 @@ def case_page_get(*, user, case_id: int) -> Case:
     is something to read. One query joining all of them made
     PostgreSQL weigh 14 relations' join orders (~20 ms of planning at a million cases; two more
     joins on the case's five cost ~3.5 ms). Raises NotFound as case_get."""
+    from casework.selectors.clocks import badge_of, sla_annotations
     from core.models import User
 
     # Offers belong to assignments, which builds on casework: reach them through the reverse
@@ -85,12 +86,14 @@ def case_page_get(*, user, case_id: int) -> Case:
             potential_owner_id=Subquery(offered_to),
             has_linked_cases=Exists(Case.objects.filter(parent=OuterRef("pk"))),
             has_messages_to_review=Exists(to_review),
+            **sla_annotations(),
         )
         .filter(pk=case_id)
         .first()
     )
     if case is None:
         raise errors.NotFound("There is no such case.")
+    case.sla_badge = badge_of(case)  # type: ignore[attr-defined]  # for the summary
     case.tenancy = (
         Tenancy.objects.select_related("household", "property").filter(pk=case.tenancy_id).first()
         if case.tenancy_id

@@ -160,7 +160,7 @@ def _rules_for(case_type_id: int) -> list[SlaRule]:
     )
 
 
-class _Calendars:
+class CalendarCache:
     """Each calendar's arithmetic, read once per batch of clocks (two queries a calendar)."""
 
     def __init__(self) -> None:
@@ -174,7 +174,7 @@ class _Calendars:
         return found
 
 
-def _ledger(clock: Clock, pauses: list[ClockPause]) -> arithmetic.Ledger:
+def ledger_of(clock: Clock, pauses: list[ClockPause]) -> arithmetic.Ledger:
     return arithmetic.Ledger(
         started_at=clock.started_at,
         pauses=tuple((p.started_at, p.ended_at) for p in pauses),
@@ -198,7 +198,7 @@ def clock_project(
     *,
     now: datetime.datetime,
     pauses: list[ClockPause] | None = None,
-    calendars: _Calendars | None = None,
+    calendars: CalendarCache | None = None,
 ) -> Clock:
     """Recompute and save what `clock` has used and when it reaches each rung (from its start
     and pauses, on its rule and calendar as they are now); rungs already fired keep their
@@ -206,11 +206,11 @@ def clock_project(
     rule = clock.rule
     if pauses is None:
         pauses = list(clock.pauses.order_by("started_at"))
-    counting = arithmetic.counting_calendar((calendars or _Calendars())(clock.calendar_id), rule.target_unit)
+    counting = arithmetic.counting_calendar((calendars or CalendarCache())(clock.calendar_id), rule.target_unit)
     budget, thresholds = arithmetic.thresholds(
         counting, clock.started_at, Duration(rule.target_amount, rule.target_unit), _rungs_of(rule)
     )
-    ledger = _ledger(clock, pauses)
+    ledger = ledger_of(clock, pauses)
     measured = min(now, clock.stopped_at) if clock.stopped_at else now
     clock.budget = budget
     clock.elapsed = arithmetic.consumed(counting, ledger, measured)
@@ -233,6 +233,10 @@ def clock_project(
         elif milestone.fired_at is None and (milestone.due_at != due or milestone.label != str(rung)):
             milestone.due_at, milestone.label = due, str(rung)
             to_update.append(milestone)
+    if clock.state == State.STOPPED:
+        # A stopped clock's history is the rungs it fired; the rest never will.
+        ClockMilestone.objects.filter(clock=clock, fired_at__isnull=True).delete()
+        return clock
     ClockMilestone.objects.bulk_create(to_create)
     ClockMilestone.objects.bulk_update(to_update, ["due_at", "label"])
     # Steps since removed from the rule: forget the ones that never fired.
@@ -270,7 +274,7 @@ def _open_clocks(case: Case) -> list[Clock]:
     )
 
 
-def _stop(clock: Clock, *, now: datetime.datetime, calendars: _Calendars | None = None) -> None:
+def _stop(clock: Clock, *, now: datetime.datetime, calendars: CalendarCache | None = None) -> None:
     ClockPause.objects.filter(clock=clock, ended_at__isnull=True).update(ended_at=now)
     clock.state, clock.stopped_at, clock.paused_at = State.STOPPED, now, None
     clock_project(clock, now=now, calendars=calendars)
@@ -340,7 +344,7 @@ def clocks_recalculate(*, rule_id: int | None = None, calendar_id: int | None = 
     if calendar_id is not None:
         query = query.filter(calendar_id=calendar_id)
     touched, last = 0, 0
-    calendars = _Calendars()
+    calendars = CalendarCache()
     while True:
         with transaction.atomic():
             now = datetime.datetime.now(datetime.UTC)
@@ -374,7 +378,7 @@ def clocks_reproject(*, clock_ids: list[int]) -> int:
             .prefetch_related("rule__rungs", "milestones", "pauses")
             .select_for_update(of=("self",))
         )
-        calendars = _Calendars()
+        calendars = CalendarCache()
         for clock in clocks:
             pauses = sorted(clock.pauses.all(), key=lambda p: p.started_at)
             clock_project(clock, now=now, pauses=pauses, calendars=calendars)

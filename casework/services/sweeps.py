@@ -12,6 +12,7 @@ outbox flag on the milestone that a later sweep hands to a new job if a worker d
 from __future__ import annotations
 
 import datetime
+import json
 import socket
 from collections import defaultdict
 from dataclasses import dataclass
@@ -30,7 +31,6 @@ from casework.models import (
     ClockPause,
     ClosureStage,
     Notification,
-    Priority,
     SlaRung,
     Status,
     SweepRun,
@@ -38,6 +38,13 @@ from casework.models import (
 )
 from core.audit import audited
 from core.models import User
+
+CASE_TABLE = Case._meta.db_table
+CLOCK_TABLE = Clock._meta.db_table
+PAUSE_TABLE = ClockPause._meta.db_table
+MILESTONE_TABLE = ClockMilestone._meta.db_table
+ACTIVITY_TABLE = CaseActivity._meta.db_table
+NOTIFICATION_TABLE = Notification._meta.db_table
 
 CHUNK = 5000
 # A milestone whose messages a job should have sent by now: handed to a new job.
@@ -150,38 +157,101 @@ def _recipients(rung: SlaRung, cases: list[Any]) -> dict[int, set[int]]:
     return result
 
 
-def _close_timed_out(rung: SlaRung, case_ids: list[int], now: datetime.datetime) -> list[tuple[int, str]]:
-    """Close the cases still at the timed chevron, as the `time_out` transition would (the rule
-    was checked at save to be one it allows). Returns (case id, chevron left)."""
-    status = rung.rule.status
-    closing = list(
-        Case.objects.select_for_update(of=("self",))
-        .filter(pk__in=case_ids, status=status)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    if not closing:
-        return []
-    Case.objects.filter(pk__in=closing).update(
-        status=Status.CLOSED,
-        status_before_close=status,
-        closure_stage=ClosureStage.TIMED_OUT,
-        closed_at=now,
-        status_changed_at=now,
-        updated_at=now,
-        updated_by=None,
-    )
-    open_clocks = Clock.objects.filter(case_id__in=closing, state__in=[Clock.State.RUNNING, Clock.State.PAUSED])
-    clock_ids = list(open_clocks.values_list("pk", flat=True))
-    ClockPause.objects.filter(clock_id__in=clock_ids, ended_at__isnull=True).update(ended_at=now)
-    ClockMilestone.objects.filter(clock_id__in=clock_ids, fired_at__isnull=True).update(due_at=None)
-    Clock.objects.filter(pk__in=clock_ids).update(state=Clock.State.STOPPED, stopped_at=now, paused_at=None)
-    if clock_ids:
-        from casework import tasks
+def _update_cases(case_ids: list[int], assignments: list[str], unchanged: str, now) -> list[int]:
+    """One UPDATE of the open cases among `case_ids` that `unchanged` (SQL) says still need it;
+    returns the ids it changed. The audit trigger records each row under the sweep's context."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {CASE_TABLE} SET {', '.join(assignments)}, updated_at = %s, updated_by_id = NULL "  # noqa: S608
+            f"WHERE id = ANY(%s) AND status <> 'closed' AND ({unchanged}) RETURNING id",
+            [now, case_ids],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
-        # What each stopped clock used, worked out on its calendar, after this commits.
-        transaction.on_commit(partial(tasks.clocks_reproject.delay, clock_ids))
-    return [(pk, status) for pk in closing]
+
+def _change_cases(rung: SlaRung, case_ids: list[int], now) -> list[int]:
+    """Make the open cases urgent, escalated and/or moved to the rung's queue, in one statement."""
+    assignments, unchanged = [], []
+    if rung.raise_priority:
+        assignments.append("priority = 'urgent'")
+        unchanged.append("priority <> 'urgent'")
+    if rung.add_escalation_skill:
+        assignments.append("is_escalated = true")
+        unchanged.append("NOT is_escalated")
+    if rung.move_to_queue_id:
+        queue = int(rung.move_to_queue_id)
+        assignments += ["owner_id = NULL", f"owner_queue_id = {queue}"]
+        unchanged.append(f"owner_queue_id IS DISTINCT FROM {queue}")
+    if not assignments:
+        return []
+    return _update_cases(case_ids, assignments, " OR ".join(unchanged), now)
+
+
+def _close_timed_out(rung: SlaRung, case_ids: list[int], now: datetime.datetime) -> list[int]:
+    """Close the cases still at the timed chevron, as the `time_out` transition would (the rule
+    was checked at save to be one it allows), and stop their clocks. Returns the ids closed."""
+    status = rung.rule.status
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {CASE_TABLE} SET status = 'closed', status_before_close = status, "  # noqa: S608
+            "closure_stage = %s, closed_at = %s, status_changed_at = %s, updated_at = %s, updated_by_id = NULL "
+            "WHERE id = ANY(%s) AND status = %s RETURNING id",
+            [ClosureStage.TIMED_OUT, now, now, now, case_ids, status],
+        )
+        closing = [row[0] for row in cursor.fetchall()]
+        if not closing:
+            return []
+        cursor.execute(
+            f"UPDATE {CLOCK_TABLE} SET state = 'stopped', stopped_at = %s, paused_at = NULL "  # noqa: S608
+            "WHERE case_id = ANY(%s) AND state <> 'stopped' RETURNING id",
+            [now, closing],
+        )
+        clock_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"UPDATE {PAUSE_TABLE} SET ended_at = %s WHERE clock_id = ANY(%s) AND ended_at IS NULL",  # noqa: S608
+            [now, clock_ids],
+        )
+        # A stopped clock keeps the rungs it fired; the others never will (deleting them costs
+        # less than moving them out of the due index).
+        cursor.execute(
+            f"DELETE FROM {MILESTONE_TABLE} WHERE clock_id = ANY(%s) AND fired_at IS NULL",  # noqa: S608
+            [clock_ids],
+        )
+    from casework import tasks
+
+    # What each stopped clock used, worked out on its calendar, after this commits.
+    transaction.on_commit(partial(tasks.clocks_reproject.delay, clock_ids))
+    return closing
+
+
+def _insert_activities(rows: list[tuple], now) -> None:
+    """Feed entries from (case id, kind, summary, from, to, reason, data) tuples, in one INSERT."""
+    if not rows:
+        return
+    columns = list(zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ACTIVITY_TABLE} (case_id, kind, at, summary, from_status, to_status, reason, data) "  # noqa: S608
+            "SELECT v.c, v.k, %s, v.s, v.f, v.t, v.r, v.d::jsonb "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[], %s::text[]) "
+            "AS v(c, k, s, f, t, r, d)",
+            [now, *(list(column) for column in columns[:6]), [json.dumps(d) for d in columns[6]]],
+        )
+
+
+def _insert_notifications(rows: list[tuple[int, int, str]], now) -> list[int]:
+    """In-app notifications from (recipient, case id, message) tuples; returns their ids."""
+    if not rows:
+        return []
+    recipients, cases, messages = (list(column) for column in zip(*rows, strict=True))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {NOTIFICATION_TABLE} (recipient_id, kind, message, case_id, created_at) "  # noqa: S608
+            "SELECT v.u, %s, v.m, v.c, %s FROM unnest(%s::bigint[], %s::bigint[], %s::text[]) AS v(u, c, m) "
+            "RETURNING id",
+            [Notification.Kind.SLA, now, recipients, cases, messages],
+        )
+        return [row[0] for row in cursor.fetchall()]
 
 
 def _act(fired: list[Fired], now: datetime.datetime) -> set[int]:
@@ -196,75 +266,56 @@ def _act(fired: list[Fired], now: datetime.datetime) -> set[int]:
     for f in fired:
         by_rung[f.rung_id].append(f)
     changed: set[int] = set()
-    activities: list[CaseActivity] = []
-    notifications: list[Notification] = []
+    activities: list[tuple] = []
+    notifications: list[tuple[int, int, str]] = []
     status_label = dict(Status.choices)
     for rung_id, rows in by_rung.items():
         rung = rungs[rung_id]
         case_ids = sorted({f.case_id for f in rows})
-        live = Case.objects.filter(pk__in=case_ids).exclude(status=Status.CLOSED)
-        if rung.raise_priority:
-            changed.update(live.exclude(priority=Priority.URGENT).values_list("pk", flat=True))
-            live.exclude(priority=Priority.URGENT).update(priority=Priority.URGENT, updated_at=now)
-        if rung.add_escalation_skill:
-            changed.update(live.filter(is_escalated=False).values_list("pk", flat=True))
-            live.filter(is_escalated=False).update(is_escalated=True, updated_at=now)
-        if rung.move_to_queue_id:
-            moving = live.exclude(owner_queue_id=rung.move_to_queue_id)
-            changed.update(moving.values_list("pk", flat=True))
-            moving.update(owner=None, owner_queue_id=rung.move_to_queue_id, updated_at=now)
+        changed.update(_change_cases(rung, case_ids, now))
         if rung.notify_owner or rung.notify_team_leads or rung.notify_group_id:
             cases = list(
                 Case.objects.filter(pk__in=case_ids).values("id", "number", "owner_id", "owner_queue__team_id")
             )
             recipients = _recipients(rung, cases)
+            label = f"{rung.get_kind_display()} ({rung.rule.name})"
             for case in cases:
-                message = f"{case['number']}: {rung.get_kind_display()} ({rung.rule.name})"
                 notifications.extend(
-                    Notification(recipient_id=user, kind=Notification.Kind.SLA, message=message, case_id=case["id"])
-                    for user in sorted(recipients[case["id"]])
+                    (user, case["id"], f"{case['number']}: {label}") for user in recipients[case["id"]]
                 )
+        if rung.close_case:
+            reason = f"{rung.rule.name}: {rung.rule.target_label} passed."
+            data = {"transition": "time_out", "closure_stage": ClosureStage.TIMED_OUT, "rule": rung.rule_id}
+            for case_id in _close_timed_out(rung, case_ids, now):
+                changed.add(case_id)
+                left = rung.rule.status
+                summary = f"Timed out: {status_label[left]} → Closed (Timed out)"
+                activities.append(
+                    (case_id, CaseActivity.Kind.STATUS_CHANGED, summary, left, Status.CLOSED, reason, data)
+                )
+            continue
         summary = f"{rung.get_kind_display()}: {rung.rule.name}"
         effects = _effects(rung)
         if effects:
-            summary += " — " + "; ".join(effects)
+            summary = f"{summary} — {'; '.join(effects)}"[:500]
         activities.extend(
-            CaseActivity(
-                case_id=f.case_id,
-                kind=CaseActivity.Kind.SLA,
-                at=now,
-                summary=summary[:500],
-                data={
-                    "milestone": f.milestone_id,
-                    "rule": rung.rule_id,
-                    "rung": rung.kind,
-                    "due_at": f.due_at.isoformat(),
-                },
+            (
+                f.case_id,
+                CaseActivity.Kind.SLA,
+                summary,
+                "",
+                "",
+                "",
+                {"milestone": f.milestone_id, "rule": rung.rule_id, "rung": rung.kind, "due_at": f.due_at.isoformat()},
             )
             for f in rows
         )
-        if rung.close_case:
-            for case_id, left in _close_timed_out(rung, case_ids, now):
-                changed.add(case_id)
-                activities.append(
-                    CaseActivity(
-                        case_id=case_id,
-                        kind=CaseActivity.Kind.STATUS_CHANGED,
-                        at=now,
-                        summary=f"Timed out: {status_label[left]} → Closed (Timed out)",
-                        from_status=left,
-                        to_status=Status.CLOSED,
-                        reason=f"{rung.rule.name}: {rung.rule.target_label} passed.",
-                        data={"transition": "time_out", "closure_stage": ClosureStage.TIMED_OUT},
-                    )
-                )
-    CaseActivity.objects.bulk_create(activities)
-    created = Notification.objects.bulk_create(notifications)
+    _insert_activities(activities, now)
+    notification_ids = _insert_notifications(notifications, now)
     from casework import tasks
 
-    if created:
-        ids = [n.pk for n in created]
-        transaction.on_commit(partial(tasks.notification_emails_send.delay, ids))
+    if notification_ids:
+        transaction.on_commit(partial(tasks.notification_emails_send.delay, notification_ids))
     with_messages = [f.milestone_id for f in fired if rungs[f.rung_id].notify_applicant]
     if with_messages:
         transaction.on_commit(partial(tasks.clock_messages_send.delay, with_messages))

@@ -1,6 +1,6 @@
 """The case page: where the case is (the chevron bar), what it is about, and what can be done
-next. Sections (tasks, feed, documents, reviews, referrals, appointments; later letters, SLA,
-payments, consents) are partials that htmx refreshes in place; casework.views.case_sections
+next. Sections (tasks, feed, documents, reviews, referrals, appointments, letters, SLA clocks;
+later payments, consents) are partials that htmx refreshes in place; casework.views.case_sections
 holds their views.
 
 Every POST here calls one service. Without JavaScript a successful action redirects back to the
@@ -24,6 +24,7 @@ from casework import forms
 from casework.models import Case, Status, Task
 from casework.selectors.appointments import appointment_list_for
 from casework.selectors.cases import PERSON_FIELDS, case_page_get
+from casework.selectors.clocks import case_clock_list_for
 from casework.selectors.documents import document_list_for
 from casework.selectors.messages import case_message_list_for, sendable_template_list_for
 from casework.selectors.referrals import referral_list_for, referral_reason_list_for
@@ -233,6 +234,10 @@ def messages_context(request, case: Case, *, form=None, preview=None, refusal: s
     }
 
 
+def clocks_context(request, case: Case) -> dict:
+    return {"case_clocks": case_clock_list_for(user=request.user, case_id=case.pk)}
+
+
 SECTIONS = {
     "actions": actions_context,
     "tasks": tasks_context,
@@ -242,12 +247,13 @@ SECTIONS = {
     "referrals": referrals_context,
     "appointments": appointments_context,
     "messages": messages_context,
+    "clocks": clocks_context,
 }
 # Sections the page loads after it is shown (htmx), or on request (?show=<name>, the link the
 # placeholder offers without JavaScript): used less than the rest, and each costs queries the
 # page's 50 ms budget does not have (the referral form's three pickers; the messages and the
 # templates). A refused form in one shows it on the page as usual.
-LAZY_SECTIONS = frozenset({"messages", "referrals"})
+LAZY_SECTIONS = frozenset({"messages", "referrals", "clocks"})
 
 
 def page_context(request, case: Case, **forms_by_section) -> dict:

@@ -20,6 +20,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from casework.selectors.clocks import case_sla_badges
 from casework.selectors.worktray import case_patch_codes, days_since
 from core.dates import time_element
 from core.paths import path_to
@@ -40,6 +41,7 @@ class WorktrayTable(tables.Table):
     priority = tables.Column(verbose_name=_("Priority"), order_by=("priority_rank", "created_at", "pk"))
     contact = tables.Column(verbose_name=_("Contact"), orderable=False, default=NOTHING)
     patch = tables.Column(verbose_name=_("Patch"), accessor="pk", orderable=False, default=NOTHING)
+    sla = tables.Column(verbose_name=_("SLA"), accessor="pk", orderable=False, default=NOTHING)
     days_on_chevron = tables.Column(
         verbose_name=_("Days on this chevron"),
         accessor="status_changed_at",
@@ -57,6 +59,7 @@ class WorktrayTable(tables.Table):
             "priority",
             "contact",
             "patch",
+            "sla",
             "days_on_chevron",
             "created_at",
             "updated_at",
@@ -75,6 +78,7 @@ class WorktrayTable(tables.Table):
             cells.append((method, column.default))
         records = [row.record for row in self.page.object_list]
         self.patch_codes = case_patch_codes([record.pk for record in records])
+        self.sla_badges = case_sla_badges([record.pk for record in records])
         rows = []
         for record in records:
             values = []
@@ -111,6 +115,17 @@ class WorktrayTable(tables.Table):
 
     def cell_patch(self, record):
         return self.patch_codes.get(record.pk)
+
+    def cell_sla(self, record):
+        badge = self.sla_badges.get(record.pk)
+        if badge is None:
+            return None
+        return format_html(
+            '<strong class="govuk-tag {}">{}</strong> <span class="govuk-body-s">{}</span>',
+            badge.tag_class,
+            badge.label,
+            badge.when,
+        )
 
     def cell_days_on_chevron(self, record):
         days = days_since(record.status_changed_at)

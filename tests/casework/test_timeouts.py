@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from pghistory.models import Events
 
-from casework.models import Case, CaseActivity, Clock, SlaRule, Workflow
+from casework.models import Case, CaseActivity, Clock, SlaRule, SweepRun, Workflow
 from casework.services import cases as case_services
 from casework.services.clocks import timeout_rules_install
 from casework.services.sweeps import clock_messages_send, clocks_sweep
@@ -136,3 +136,45 @@ def test_waiting_for_the_landlord_closes_after_21_days_and_can_be_switched_off(p
     assert sweep(days_after(21)).fired == 1
     assert Case.objects.get(pk=waiting.pk).closure_stage == "timed_out"
     assert Case.objects.get(pk=switched_off.pk).status == "application_match"
+
+
+@pytest.mark.worker
+@pytest.mark.xdist_group("celery-worker")
+@pytest.mark.django_db(transaction=True)
+def test_the_timeout_sweep_through_a_real_worker_reminds_then_closes_once(caseworker, tenant_user):
+    """Beat's job on a real worker over Redis: the reminder (sent by the job the sweep queues)
+    and the closure each happen once, however often the sweep runs."""
+    import time
+
+    from celery.contrib.testing.worker import start_worker
+
+    from casework import tasks as jobs
+    from config.celery import app as celery_app
+
+    case_type = CaseTypeFactory(workflow=Workflow.RENTAL_TENANT)
+    timeout_rules_install(case_type)
+    case = tenant_case(status="chaser", applicant=tenant_user)
+    sent_back = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=30)
+    with time_machine.travel(sent_back, tick=False):
+        case_services.case_send_back_to_draft(actor=caseworker, case=case, reason="Send your payslips")
+
+    def sweep_until(done, what: str) -> None:
+        for _ in range(3):
+            jobs.timeout_sweep.delay()
+        deadline = time.monotonic() + 90  # generous: a loaded CI machine is slow, a hang still fails
+        while not done():
+            assert time.monotonic() < deadline, f"the worker never {what}"
+            time.sleep(0.2)
+        time.sleep(1)  # a repeat would have run by now
+
+    celery_app.control.purge()
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=10, loglevel="WARNING"):
+        # The worker runs in this process, so it shares the travelled clock.
+        with time_machine.travel(sent_back + datetime.timedelta(days=12), tick=True):
+            sweep_until(lambda: Message.objects.filter(regarding_id=case.pk).exists(), "sent the reminder")
+            assert Case.objects.get(pk=case.pk).status == "draft"
+        with time_machine.travel(sent_back + datetime.timedelta(days=15), tick=True):
+            sweep_until(lambda: Case.objects.filter(pk=case.pk, closure_stage="timed_out").exists(), "closed it")
+    assert Case.objects.get(pk=case.pk).activities.filter(to_status="closed").count() == 1
+    assert Message.objects.filter(regarding_id=case.pk).count() == 1
+    assert sum(run.fired for run in SweepRun.objects.filter(kind="timeout")) == 2
