@@ -38,10 +38,16 @@ _MODELS = [
     "clockmilestone",
     "clockpause",
     "sweeprun",
+    "workflowpath",
+    "pathstep",
+    "pathversion",
+    "pathrun",
 ]
 # Configuration supervisors maintain in the admin. Cases and the work on them change only
 # through the services (admin actions call them), so nobody gets add/change on those here.
 _SUPERVISOR_MAINTAINS = [
+    "workflowpath",
+    "pathstep",
     "slarule",
     "slarung",
     "calendar",
@@ -81,6 +87,7 @@ class CaseworkConfig(AppConfig):
             "casework.delete_closureday",
             # A rule's ladder is edited inline: a step can be taken away.
             "casework.delete_slarung",
+            "casework.delete_pathstep",
         ],
         # Case managers and reviewers also hold the caseworker's permissions (core.roles); what
         # sets them apart (verifying a property's region) is a rule in casework.permissions.
@@ -96,7 +103,10 @@ class CaseworkConfig(AppConfig):
         from casework.services import (
             clocks,
             messages,  # noqa: F401  (merge fields, and the feed's side of messages)
+            paths,
         )
 
         signals.case_created.connect(clocks.on_case_created, dispatch_uid="clocks-case-created")
         signals.case_status_changed.connect(clocks.on_case_status_changed, dispatch_uid="clocks-status")
+        signals.case_created.connect(paths.on_case_created, dispatch_uid="paths-case-created")
+        signals.case_status_changed.connect(paths.on_case_status_changed, dispatch_uid="paths-status")

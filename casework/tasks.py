@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from casework.services import clocks, notifications_email, sweeps
+from casework.services import clocks, notifications_email, paths, sweeps
 
 
 @shared_task(name="casework.notification_email_send", acks_late=True, ignore_result=True)
@@ -45,3 +45,9 @@ def clocks_reproject(clock_ids: list[int]) -> int:
 def clocks_recalculate(rule_id: int | None = None, calendar_id: int | None = None) -> int:
     """Re-project the open clocks of a changed rule or calendar."""
     return clocks.clocks_recalculate(rule_id=rule_id, calendar_id=calendar_id)
+
+
+@shared_task(name="casework.delays_sweep", acks_late=True, ignore_result=True)
+def delays_sweep() -> int:
+    """Wake the workflow-path runs whose delay is over."""
+    return paths.delays_sweep().fired

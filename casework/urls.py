@@ -17,6 +17,12 @@ urlpatterns = [
         case_sections.task_complete,
         name="staff-case-task-complete",
     ),
+    path(
+        "cases/<int:case_id>/tasks/<int:task_id>/checklist/",
+        case_sections.task_checklist,
+        name="staff-case-task-checklist",
+    ),
+    path("cases/<int:case_id>/paths/", case_sections.path_start, name="staff-case-path-start"),
     path("cases/<int:case_id>/notes/", case_sections.note_add, name="staff-case-note-add"),
     path("cases/<int:case_id>/mentions/", case_sections.mention_suggestions, name="staff-case-mentions"),
     path("cases/<int:case_id>/documents/", case_sections.document_upload, name="staff-case-document-upload"),

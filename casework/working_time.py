@@ -12,7 +12,7 @@ Durations:
 - working days: the same point in the working day on the Nth working day after T's (a day
   closed all day does not count); from outside working hours, counting starts at the next working
   moment;
-- hours and days: calendar time (days in local wall-clock time, so "1 day" across a clock change
+- minutes, hours and days: calendar time (days in local wall-clock time, so "1 day" across a clock change
   is 23 or 25 hours).
 """
 
@@ -28,7 +28,7 @@ import holidays
 
 MAX_DAYS = 3 * 366  # how far any calculation looks ahead: a calendar must open within this
 
-UNITS = ("working_hours", "working_days", "hours", "days")
+UNITS = ("working_hours", "working_days", "minutes", "hours", "days")
 
 
 class NoWorkingTime(ValueError):
@@ -113,6 +113,8 @@ class WorkingCalendar:
     def add(self, moment: datetime.datetime, duration: Duration) -> datetime.datetime:
         """The moment `duration` after `moment` (see the module for each unit's meaning), UTC."""
         local = self._local(moment)
+        if duration.unit == "minutes":
+            return moment.astimezone(datetime.UTC) + datetime.timedelta(minutes=duration.amount)
         if duration.unit == "hours":
             return moment.astimezone(datetime.UTC) + datetime.timedelta(hours=duration.amount)
         if duration.unit == "days":

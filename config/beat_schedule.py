@@ -37,4 +37,10 @@ BEAT_SCHEDULE = {
         "schedule": 5 * 60.0,
         "options": {"expires": 4 * 60},
     },
+    # Workflow paths waiting on a delay (a fixed time, or until a date).
+    "delays-sweep": {
+        "task": "casework.delays_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

@@ -23,6 +23,7 @@ from casework.models.cases import (
     Workflow,
 )
 from casework.models.clocks import Clock, ClockMilestone, ClockPause, SlaRule, SlaRung, SweepRun, TimeUnit
+from casework.models.paths import PathRun, PathStep, PathVersion, WorkflowPath
 from casework.models.people import (
     Contact,
     ContactExternalKey,
@@ -88,6 +89,9 @@ __all__ = [
     "Organisation",
     "Patch",
     "PatchSource",
+    "PathRun",
+    "PathStep",
+    "PathVersion",
     "PostcodeArea",
     "Priority",
     "Property",
@@ -112,5 +116,6 @@ __all__ = [
     "TimeUnit",
     "Weekday",
     "Workflow",
+    "WorkflowPath",
     "WorkingPeriod",
 ]

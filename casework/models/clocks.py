@@ -20,6 +20,7 @@ from core.models import Stamped
 class TimeUnit(models.TextChoices):
     WORKING_HOURS = "working_hours", "working hours"
     WORKING_DAYS = "working_days", "working days"
+    MINUTES = "minutes", "minutes (calendar)"
     HOURS = "hours", "hours (calendar)"
     DAYS = "days", "days (calendar)"
 

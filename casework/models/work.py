@@ -57,6 +57,8 @@ class Task(FSMModelMixin, Stamped):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     outcome = models.TextField(blank=True, help_text="What was done (or why it was cancelled).")
+    # A workflow path's script or checklist: [{"text": "…", "done": false}, …], ticked as it is worked.
+    checklist = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["due_date", "created_at"]
@@ -376,6 +378,7 @@ class CaseActivity(models.Model):
         LETTER = "letter", "Letter"
         MESSAGE = "message", "Email or text message"
         SLA = "sla", "SLA or timeout"
+        PATH = "path", "Workflow path"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(max_length=20, choices=Kind.choices)

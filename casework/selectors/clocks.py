@@ -1,6 +1,7 @@
 """Reads of SLA and timeout clocks for the staff pages: the badge a case shows (on track, amber,
 exceeded, paused, with the time to or since its target), a case's clocks with their pauses and
-escalation history, and the supervisors' list of amber and exceeded cases."""
+escalation history, the supervisors' list of amber and exceeded cases; and a case's workflow
+paths (its runs, and the paths it can be started on)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,11 @@ from django.utils import timezone
 from django.utils.timesince import timesince, timeuntil
 
 from casework import clocks as arithmetic
-from casework.models import Case, Clock, ClockMilestone, SlaRule
+from casework.models import Case, Clock, ClockMilestone, PathRun, SlaRule, WorkflowPath
 from casework.selectors.cases import case_list_for
 from casework.services.clocks import CalendarCache, ledger_of
 from core import errors
-from core.permissions import is_supervisor
+from core.permissions import is_staff_member, is_supervisor
 
 
 @dataclass(frozen=True)
@@ -178,3 +179,30 @@ def sla_problem_list_for(*, user, state: str = "", case_type_id: int | None = No
     if case_type_id:
         clocks = clocks.filter(case__case_type_id=case_type_id)
     return clocks
+
+
+def path_run_list_for(*, user, case_id: int) -> list[PathRun]:
+    """The case's workflow-path runs, newest first, with the step each is at."""
+    if not case_list_for(user=user).filter(pk=case_id).exists():
+        raise errors.NotFound("There is no such case.")
+    runs = list(PathRun.objects.filter(case_id=case_id).select_related("version__path").order_by("-started_at"))
+    for run in runs:
+        steps = run.version.steps
+        run.step_name = steps[run.step]["name"] if run.step < len(steps) else ""  # type: ignore[attr-defined]
+    return runs
+
+
+def startable_path_list_for(*, user, case) -> list[WorkflowPath]:
+    """The paths of the case's type that staff may start on it by hand now: active, published,
+    and not already running on it."""
+    if case.is_closed or not is_staff_member(user):
+        return []
+    live = PathRun.objects.filter(case=case, state__in=["running", "waiting_task", "waiting_delay"]).values(
+        "version__path_id"
+    )
+    return list(
+        WorkflowPath.objects.filter(case_type_id=case.case_type_id, is_active=True, versions__isnull=False)
+        .exclude(pk__in=live)
+        .distinct()
+        .order_by("name")
+    )

@@ -15,6 +15,8 @@ import datetime
 import json
 import socket
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -324,14 +326,30 @@ def _act(fired: list[Fired], now: datetime.datetime) -> set[int]:
     return changed
 
 
+@contextmanager
+def sweep_recorded(kind: str) -> Iterator[SweepRun]:
+    """Record one run of a sweep (SLA, timeout, delay): the caller counts what it did on the row
+    it is given; how long it took and any error are written however it ends. Runs older than
+    RUNS_KEPT are let go."""
+    started = timezone.now()
+    run = SweepRun.objects.create(kind=kind, started_at=started, hostname=socket.gethostname()[:255])
+    try:
+        yield run
+    except Exception as exc:
+        run.error = f"{type(exc).__name__}: {exc}"[:2000]
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.save(update_fields=["fired", "cases_changed", "finished_at", "error"])
+        SweepRun.objects.filter(kind=kind, started_at__lt=started - RUNS_KEPT).delete()
+
+
 def clocks_sweep(*, kind: str, now: datetime.datetime | None = None, chunk: int = CHUNK) -> SweepRun:
     """Fire every rung of `kind` ("sla" or "timeout") due by `now`, each once, and apply its
     actions; record the run (how many fired, how many cases changed, how long). Safe to run
     often and from several workers at once. Who: the scheduler."""
-    started = timezone.now()
-    now = now or started
-    run = SweepRun.objects.create(kind=kind, started_at=started, hostname=socket.gethostname()[:255])
-    try:
+    with sweep_recorded(kind) as run:
+        now = now or run.started_at
         while True:
             with transaction.atomic(), audited(actor=None, action=f"{kind}_sweep"):
                 fired = _claim(kind, now, chunk)
@@ -342,13 +360,6 @@ def clocks_sweep(*, kind: str, now: datetime.datetime | None = None, chunk: int 
             if len(fired) < chunk:
                 break
         _hand_over_stale_messages(now)
-    except Exception as exc:
-        run.error = f"{type(exc).__name__}: {exc}"[:2000]
-        raise
-    finally:
-        run.finished_at = timezone.now()
-        run.save(update_fields=["fired", "cases_changed", "finished_at", "error"])
-        SweepRun.objects.filter(kind=kind, started_at__lt=started - RUNS_KEPT).delete()
     return run
 
 

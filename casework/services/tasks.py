@@ -20,6 +20,7 @@ from casework.services.clocks import clocks_on_task_created, clocks_on_task_fini
 from casework.services.common import clean_text, ensure_case_open, lock_case, raise_if, require
 from casework.services.feed import feed_record
 from casework.services.notifications import notify
+from casework.services.paths import paths_on_task_finished
 from core import errors
 from core.audit import audited
 from core.models import User
@@ -141,6 +142,7 @@ def task_create(
     assignee_team: Team | None = None,
     due_date: datetime.date | None = None,
     case: Case | None = None,
+    checklist: list[str] | None = None,
 ) -> Task:
     """Set a task for one staff member (`assignee`) or a team (`assignee_team`), optionally on
     a case, and notify whoever it is for (the person, or every member of the team; never the
@@ -172,6 +174,7 @@ def task_create(
         assignee=assignee,
         assignee_team=assignee_team,
         due_date=due_date,
+        checklist=[{"text": item, "done": False} for item in checklist or []],
     )
     task.stamp(actor)
     with audited(actor=actor, action="task_create"):
@@ -278,6 +281,8 @@ def _move(
         task.save(update_fields=fields)
         if task.completed_at is not None:
             clocks_on_task_finished(task, now=task.completed_at)
+            if transition == "complete":
+                paths_on_task_finished(task, now=task.completed_at)
         _record(
             case,
             kind=CaseActivity.Kind.TASK_UPDATED,
@@ -301,14 +306,40 @@ def task_start(*, actor: User | None, task: Task) -> Task:
 
 
 @transaction.atomic
+def task_checklist_set(*, actor: User | None, task: Task, done: list[int]) -> Task:
+    """Tick the checklist items numbered in `done` (0-based) and untick the rest.
+
+    Who: staff (or the system). Raises PermissionDenied; ValidationError (field "done") for an
+    item the checklist does not have; Conflict when the task is finished or its case closed
+    (unless the actor is a supervisor)."""
+    require(actor, is_staff_member, _STAFF_ONLY)
+    task, case = _lock(task)
+    if task.is_finished:
+        raise errors.Conflict(f"The task “{task.subject}” is {task.get_status_display().lower()}.")
+    if case is not None:
+        ensure_case_open(actor, case, doing="work on its tasks")
+    unknown = sorted(set(done) - set(range(len(task.checklist))))
+    if unknown:
+        raise errors.ValidationError(fields={"done": ["The checklist has no such item."]})
+    task.checklist = [{"text": item["text"], "done": n in done} for n, item in enumerate(task.checklist)]
+    task.stamp(actor)
+    with audited(actor=actor, action="task_checklist_set"):
+        task.save(update_fields=["checklist", "updated_at", "updated_by"])
+    return task
+
+
+@transaction.atomic
 def task_complete(*, actor: User | None, task: Task, outcome: str = "") -> Task:
     """Complete an open or in-progress task, recording what was done (`outcome`, optional), and
     notify the task's creator unless they completed it themselves.
 
     Who: staff (or the system). Raises PermissionDenied; TransitionNotAllowed (409) when the task
     is already completed or cancelled; Conflict when its case is closed (unless the actor is a
-    supervisor)."""
+    supervisor) or its checklist is not all ticked."""
     require(actor, is_staff_member, _STAFF_ONLY)
+    left = sum(not item["done"] for item in Task.objects.get(pk=task.pk).checklist)
+    if left:
+        raise errors.Conflict(f"Tick every item of the task's checklist before completing it ({left} left).")
     task, case = _move(
         actor,
         task,

@@ -24,7 +24,7 @@ from casework import forms
 from casework.models import Case, Status, Task
 from casework.selectors.appointments import appointment_list_for
 from casework.selectors.cases import PERSON_FIELDS, case_page_get
-from casework.selectors.clocks import case_clock_list_for
+from casework.selectors.clocks import case_clock_list_for, path_run_list_for, startable_path_list_for
 from casework.selectors.documents import document_list_for
 from casework.selectors.messages import case_message_list_for, sendable_template_list_for
 from casework.selectors.referrals import referral_list_for, referral_reason_list_for
@@ -49,7 +49,16 @@ def people(relation: str) -> tuple[str, ...]:
 # Rows read only the columns their section shows, for the same reason: every column is compiled,
 # fetched and set on each row.
 TASK_RELATIONS = ("assignee", "assignee_team")
-TASK_FIELDS = ("case_id", "subject", "status", "due_date", "kind", *people("assignee"), "assignee_team__name")
+TASK_FIELDS = (
+    "case_id",
+    "subject",
+    "status",
+    "due_date",
+    "kind",
+    "checklist",
+    *people("assignee"),
+    "assignee_team__name",
+)
 FEED_RELATIONS = ("actor", "note")
 APPOINTMENT_FIELDS = (
     "case_id",
@@ -127,7 +136,9 @@ def staff_choices(request, case: Case):
     return chosen[case.pk]
 
 
-def tasks_context(request, case: Case, *, form=None) -> dict:
+def tasks_context(request, case: Case, *, form=None, refusal: str = "") -> dict:
+    """`refusal`: why an action on one of the listed tasks (complete, tick its checklist) was
+    refused, for the section's error summary."""
     finished_last = When_(
         When(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED], then=Value(1)),
         default=Value(0),
@@ -147,6 +158,7 @@ def tasks_context(request, case: Case, *, form=None) -> dict:
         "tasks": rows,
         "tasks_more": limit + PAGE if more else None,
         "task_form": form or forms.TaskForm(staff=staff_choices(request, case), prefix="task"),
+        "task_refusals": [refusal] if refusal else [],
     }
 
 
@@ -234,8 +246,15 @@ def messages_context(request, case: Case, *, form=None, preview=None, refusal: s
     }
 
 
-def clocks_context(request, case: Case) -> dict:
-    return {"case_clocks": case_clock_list_for(user=request.user, case_id=case.pk)}
+def clocks_context(request, case: Case, *, refusal: str = "") -> dict:
+    """The case's SLA and timeout clocks, its workflow paths (runs, and the paths it could be
+    started on by hand); `refusal`: why starting one was refused."""
+    return {
+        "case_clocks": case_clock_list_for(user=request.user, case_id=case.pk),
+        "path_runs": path_run_list_for(user=request.user, case_id=case.pk),
+        "startable_paths": startable_path_list_for(user=request.user, case=case),
+        "path_refusals": [refusal] if refusal else [],
+    }
 
 
 SECTIONS = {

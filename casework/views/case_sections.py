@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from casework import forms
+from casework.models import WorkflowPath
 from casework.selectors.cases import case_get, case_page_get
 from casework.selectors.messages import case_message_get, sendable_template_list_for
 from casework.selectors.work import mention_suggestion_list_for, staff_choice_list_for, task_get
@@ -18,6 +19,7 @@ from casework.services import appointments as appointment_services
 from casework.services import documents as document_services
 from casework.services import messages as message_services
 from casework.services import notes as note_services
+from casework.services import paths as path_services
 from casework.services import referrals as referral_services
 from casework.services import reviews as review_services
 from casework.services import tasks as task_services
@@ -31,13 +33,20 @@ from casework.views.case_page import (
 from communications import services as communications
 from communications.fields import context_for, field_labels
 from core import errors
-from core.forms import form_add_domain_error
+from core.forms import domain_error_messages, form_add_domain_error
 from core.permissions import staff_member_required
 
 
 def _refused(request, case_id: int, section: str, form, exc: errors.DomainError):
     form_add_domain_error(form, exc)
     return section_response(request, case_id, section, status=refusal_status(exc), form=form)
+
+
+def _task_refused(request, case_id: int, exc: errors.DomainError):
+    """An action on a listed task was refused: its sentences at the top of the tasks section (the
+    add-a-task form is not the one refused)."""
+    reason = " ".join(domain_error_messages(exc))
+    return section_response(request, case_id, "tasks", status=refusal_status(exc), refusal=reason)
 
 
 @require_POST
@@ -71,11 +80,45 @@ def task_complete(request, case_id: int, task_id: int):
     try:
         task_services.task_complete(actor=request.user, task=task)
     except errors.DomainError as exc:
-        form = forms.TaskForm(prefix="task", staff=staff_choice_list_for(user=request.user, case=task.case))
-        return _refused(request, case_id, "tasks", form, exc)
+        return _task_refused(request, case_id, exc)
     return section_response(
         request, case_id, "tasks", success=_("Task “%(subject)s” completed.") % {"subject": task.subject}
     )
+
+
+@require_POST
+@staff_member_required
+def task_checklist(request, case_id: int, task_id: int):
+    """Tick a task's checklist (its script): the boxes ticked are the items done."""
+    task = task_get(user=request.user, task_id=task_id)
+    if task.case_id != case_id:
+        raise errors.NotFound("There is no such task on this case.")
+    try:
+        done = [int(value) for value in request.POST.getlist("done")]
+    except ValueError:
+        done = [-1]  # not an item: refused by the service like any other
+    try:
+        task_services.task_checklist_set(actor=request.user, task=task, done=done)
+    except errors.DomainError as exc:
+        return _task_refused(request, case_id, exc)
+    return section_response(
+        request, case_id, "tasks", success=_("Checklist of “%(subject)s” saved.") % {"subject": task.subject}
+    )
+
+
+@require_POST
+@staff_member_required
+def path_start(request, case_id: int):
+    """Start one of the case type's paths by hand."""
+    case = case_get(user=request.user, case_id=case_id)
+    path = WorkflowPath.objects.filter(pk=request.POST.get("path") or 0, case_type_id=case.case_type_id).first()
+    if path is None:
+        raise errors.NotFound("There is no such path for this case.")
+    try:
+        path_services.path_start(actor=request.user, case=case, path=path)
+    except errors.DomainError as exc:
+        return section_response(request, case_id, "clocks", status=refusal_status(exc), refusal=str(exc))
+    return section_response(request, case_id, "clocks", success=_("Path “%(path)s” started.") % {"path": path})
 
 
 @require_POST

@@ -57,7 +57,7 @@ def test_the_clocks_section_shows_the_figures_pauses_and_escalations(client, cas
     client.force_login(caseworker)
     with time_machine.travel(datetime.datetime(2026, 11, 24, 15, tzinfo=LONDON), tick=False):
         lazy = client.get(f"/staff/cases/{timed_case.pk}/").content.decode()
-        assert "Show the SLA clocks and escalations" in lazy
+        assert "Show the SLA clocks, escalations and paths" in lazy
         html = client.get(
             f"/staff/cases/{timed_case.pk}/sections/clocks/", headers={"HX-Request": "true"}
         ).content.decode()
