@@ -42,10 +42,17 @@ _MODELS = [
     "pathstep",
     "pathversion",
     "pathrun",
+    "enquiryform",
+    "enquiryquestion",
+    "advicestatement",
+    "enquiry",
 ]
 # Configuration supervisors maintain in the admin. Cases and the work on them change only
 # through the services (admin actions call them), so nobody gets add/change on those here.
 _SUPERVISOR_MAINTAINS = [
+    "enquiryform",
+    "enquiryquestion",
+    "advicestatement",
     "workflowpath",
     "pathstep",
     "slarule",
@@ -88,6 +95,7 @@ class CaseworkConfig(AppConfig):
             # A rule's ladder is edited inline: a step can be taken away.
             "casework.delete_slarung",
             "casework.delete_pathstep",
+            "casework.delete_enquiryquestion",
         ],
         # Case managers and reviewers also hold the caseworker's permissions (core.roles); what
         # sets them apart (verifying a property's region) is a rule in casework.permissions.

@@ -10,8 +10,12 @@ import datetime
 from django.utils import timezone
 
 from casework.models import (
+    AdviceStatement,
     Case,
     CaseType,
+    EnquiryForm,
+    EnquiryQuestion,
+    PathStep,
     Queue,
     ReferralReason,
     ReferralSubtype,
@@ -23,10 +27,12 @@ from casework.models import (
     TeamMembership,
     Tenancy,
     Workflow,
+    WorkflowPath,
 )
 from casework.services import cases as case_services
 from casework.services import clocks as clock_services
 from casework.services import notes as note_services
+from casework.services import paths as path_services
 from casework.services import reviews as review_services
 from casework.services import tasks as task_services
 from core.models import User
@@ -151,6 +157,7 @@ def _seed_configuration(ctx: DemoContext) -> dict[str, CaseType]:
     for team in Team.objects.all():
         TeamMembership.objects.update_or_create(team=team, user=supervisor, defaults={"is_lead": True})
     _seed_slas(ctx, types)
+    _seed_housing_options(ctx, types)
     return types
 
 
@@ -177,6 +184,75 @@ SLAS = [
     ),
     ("housing-options", "Assess within 2 working days", "enquiry", 2, [], 1, {"notify_team_leads": True}),
 ]
+
+
+def _seed_housing_options(ctx: DemoContext, types: dict[str, CaseType]) -> None:
+    """A homelessness enquiry form (three questions), its advice, and the assessment path its
+    cases start on."""
+    options = types.get("housing-options")
+    if options is None or EnquiryForm.objects.filter(name="Homelessness enquiry").exists():
+        return
+    path = WorkflowPath.objects.create(case_type=options, name="Housing options assessment", starts_automatically=False)
+    PathStep.objects.create(
+        path=path,
+        position=1,
+        name="Assess",
+        kind="task",
+        task_subject="Assess the household's housing options",
+        due_in_days=2,
+        checklist="Confirm identity\nAsk where they slept last night\nAsk about income and debts",
+    )
+    PathStep.objects.create(
+        path=path,
+        position=2,
+        name="Urgent?",
+        kind="decision",
+        branches="priority = urgent -> Same-day call\nelse -> Plan",
+    )
+    PathStep.objects.create(path=path, position=3, name="Same-day call", kind="task", task_subject="Call back today")
+    PathStep.objects.create(
+        path=path, position=4, name="Plan", kind="task", task_subject="Agree a personal housing plan", due_in_days=10
+    )
+    path_services.path_publish(path=path)
+    form = EnquiryForm.objects.create(
+        case_type=options,
+        name="Homelessness enquiry",
+        intro="Here is the advice we talked about. Keep it with your papers.",
+        path=path,
+    )
+    questions = [
+        ("homeless_tonight", "Do you have somewhere safe to sleep tonight?", "yes_no", ""),
+        ("children", "How many children live with you?", "number", ""),
+        ("tenure", "Where do you live now?", "choice", "Private rented\nSocial housing\nWith family or friends"),
+    ]
+    for position, (key, text, kind, options_text) in enumerate(questions, start=1):
+        EnquiryQuestion.objects.create(
+            form=form, position=position, key=key, text=text, kind=kind, options=options_text
+        )
+    statements = [
+        (None, "How we can help", "We will assess your situation and agree a plan with you.", ""),
+        (
+            form,
+            "Somewhere to stay tonight",
+            "Call us before 5pm, or the out-of-hours line after.",
+            "homeless_tonight = no",
+        ),
+        (
+            form,
+            "Families with children",
+            "You may be in priority need. Tell us about any school moves.",
+            "children > 0",
+        ),
+        (
+            form,
+            "Notices from a private landlord",
+            "Bring any notice you were given: it may not be valid.",
+            "tenure = Private rented",
+        ),
+    ]
+    for position, (owner, title, body, condition) in enumerate(statements):
+        AdviceStatement.objects.create(form=owner, position=position, title=title, body=body, condition=condition)
+    ctx.created("enquiry form")
 
 
 def _seed_slas(ctx: DemoContext, types: dict[str, CaseType]) -> None:

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.views import bulk_letters, case_page, case_sections, home, search, sla
+from casework.views import bulk_letters, case_page, case_sections, enquiries, home, search, sla
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -44,6 +44,8 @@ urlpatterns = [
     path("messages/<int:message_id>/", case_sections.message_view, name="staff-message"),
     path("letters/bulk/", bulk_letters.bulk_letters, name="staff-bulk-letters"),
     path("sla/", sla.sla_list, name="staff-sla"),
+    path("enquiries/", enquiries.enquiry_forms, name="staff-enquiries"),
+    path("enquiries/<int:form_id>/", enquiries.enquiry_take, name="staff-enquiry-take"),
     path("letters/bulk/<int:batch_id>/resume/", bulk_letters.bulk_letters_resume, name="staff-bulk-letters-resume"),
 ]
 

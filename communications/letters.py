@@ -98,3 +98,28 @@ def letter_pdf(*, subject: str, body: str, name: str, address: list[str], langua
     html = letter_html(subject=subject, body=body, name=name, address=address, language=language)
     document = weasyprint.HTML(string=html, url_fetcher=_static_fetcher(), base_url=STATIC_PREFIX)
     return document.write_pdf(pdf_variant="pdf/ua-1")
+
+
+def pack_pdf(*, title: str, intro: str, sections: list[tuple[str, str]], language: str = "en") -> bytes:
+    """An information pack (not posted: no address window) as a tagged A4 PDF: a title, a line
+    of introduction, and sections of (heading, formatted text), in order."""
+    import weasyprint
+
+    with translation.override(language):
+        html = render_to_string(
+            "communications/pack.html",
+            {
+                "title": title,
+                "intro": intro,
+                "sections": [
+                    {"title": heading, "body": mark_safe(body_html(text))}  # noqa: S308 - markdown-it escapes HTML
+                    for heading, text in sections
+                ],
+                "organisation": settings.ORGANISATION,
+                "organisation_name": settings.ORGANISATION_NAME,
+                "language": language,
+                "static_prefix": STATIC_PREFIX,
+            },
+        )
+    document = weasyprint.HTML(string=html, url_fetcher=_static_fetcher(), base_url=STATIC_PREFIX)
+    return document.write_pdf(pdf_variant="pdf/ua-1")

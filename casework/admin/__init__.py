@@ -5,6 +5,7 @@ import casework.admin.cases
 import casework.admin.clocks
 import casework.admin.config
 import casework.admin.documents
+import casework.admin.enquiries
 import casework.admin.paths
 import casework.admin.people
 import casework.admin.regions

@@ -23,6 +23,7 @@ from casework.models.cases import (
     Workflow,
 )
 from casework.models.clocks import Clock, ClockMilestone, ClockPause, SlaRule, SlaRung, SweepRun, TimeUnit
+from casework.models.enquiries import AdviceStatement, Enquiry, EnquiryForm, EnquiryQuestion
 from casework.models.paths import PathRun, PathStep, PathVersion, WorkflowPath
 from casework.models.people import (
     Contact,
@@ -64,6 +65,7 @@ __all__ = [
     "REVIEW_MAX_LENGTH",
     "REVIEW_TEMPLATE",
     "WORKFLOWS",
+    "AdviceStatement",
     "Appointment",
     "Calendar",
     "Case",
@@ -80,6 +82,9 @@ __all__ = [
     "Contact",
     "ContactExternalKey",
     "Document",
+    "Enquiry",
+    "EnquiryForm",
+    "EnquiryQuestion",
     "Household",
     "HouseholdMember",
     "Language",
