@@ -88,6 +88,15 @@ class Ledger:
                 segments.append((start, end))
         return segments
 
+    @classmethod
+    def of(cls, clock, pauses) -> Ledger:
+        """The ledger of a Clock row and its ClockPause rows."""
+        return cls(
+            started_at=clock.started_at,
+            pauses=tuple((pause.started_at, pause.ended_at) for pause in pauses),
+            stopped_at=clock.stopped_at,
+        )
+
     @property
     def is_running(self) -> bool:
         segments = self.running_segments()

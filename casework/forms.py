@@ -32,8 +32,13 @@ class GovukMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            widget = field.widget
+        self.style_fields(self.fields)
+
+    def style_fields(self, names) -> None:
+        """Give the named fields their GOV.UK classes (a form that adds fields after __init__
+        calls this for them)."""
+        for name in names:
+            widget, field = self.fields[name].widget, self.fields[name]
             widget.attrs["class"] = f"{self._css(widget)} {widget.attrs.get('class', '')}".strip()
             if field.help_text:
                 widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"

@@ -253,6 +253,12 @@ def _application_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+def transition_sources(name: str) -> list[str]:
+    """The chevrons the Case transition `name` can leave from (read from its declaration)."""
+    meta = getattr(getattr(Case, name, None), "_django_fsm", None)
+    return [source for source in (meta.transitions if meta else {}) if source != "*"]
+
+
 def _is_rental(case: Any) -> bool:  # Any: django-fsm types conditions over Model
     return case.workflow in RENTAL_WORKFLOWS
 

@@ -8,6 +8,7 @@ import datetime
 from django.db import IntegrityError, transaction
 
 from casework.models import Calendar, Case, WorkingPeriod
+from casework.working_time import WorkingCalendar
 
 
 def default_calendar() -> Calendar:
@@ -40,3 +41,17 @@ def calendar_for_case(case: Case) -> Calendar:
     team = queue.team if queue is not None and queue.team_id else None
     chosen = (team.calendar if team is not None else None) or case.case_type.calendar
     return chosen or default_calendar()
+
+
+class CalendarCache:
+    """Each calendar's arithmetic, read once per batch of clocks (two queries a calendar)."""
+
+    def __init__(self) -> None:
+        self._found: dict[int, WorkingCalendar] = {}
+
+    def __call__(self, calendar_id: int) -> WorkingCalendar:
+        found = self._found.get(calendar_id)
+        if found is None:
+            calendar = Calendar.objects.prefetch_related("periods", "closures").get(pk=calendar_id)
+            found = self._found[calendar_id] = calendar.working_calendar()
+        return found

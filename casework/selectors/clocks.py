@@ -14,8 +14,8 @@ from django.utils.timesince import timesince, timeuntil
 
 from casework import clocks as arithmetic
 from casework.models import Case, Clock, ClockMilestone, PathRun, SlaRule, WorkflowPath
+from casework.selectors.calendars import CalendarCache
 from casework.selectors.cases import case_list_for
-from casework.services.clocks import CalendarCache, ledger_of
 from core import errors
 from core.permissions import is_staff_member, is_supervisor
 
@@ -149,7 +149,7 @@ def case_clock_list_for(*, user, case_id: int) -> list[ClockView]:
             elapsed = clock.elapsed
         else:
             counting = arithmetic.counting_calendar(calendars(clock.calendar_id), clock.rule.target_unit)
-            elapsed = arithmetic.consumed(counting, ledger_of(clock, list(clock.pauses.all())), now)
+            elapsed = arithmetic.consumed(counting, arithmetic.Ledger.of(clock, clock.pauses.all()), now)
         badge = None
         if clock.state != Clock.State.STOPPED and clock.rule.kind == SlaRule.Kind.SLA:
             badge = sla_badge(

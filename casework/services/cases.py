@@ -39,6 +39,7 @@ from casework.models import (
     Tenancy,
     Workflow,
 )
+from casework.models.cases import transition_sources
 from casework.permissions import can_change_closed_case, can_work_case, is_case_applicant
 from casework.selectors.cases import existing_open_cases
 from casework.services.clocks import clocks_on_task_created
@@ -128,9 +129,7 @@ def _status_label(status: str) -> str:
 def _refuse_transition(case: Case, name: str) -> errors.TransitionNotAllowed:
     """A sentence saying why `name` cannot happen to `case` now."""
     label = ALL_TRANSITIONS.get(name, name.replace("_", " "))
-    method = getattr(Case, name, None)
-    meta = getattr(method, "_django_fsm", None)
-    sources = [s for s in (meta.transitions if meta else {}) if s != "*"]
+    sources = transition_sources(name)
     workflow = Workflow(case.workflow).label
     if case.status in sources:
         return errors.TransitionNotAllowed(f"“{label}” does not apply to {workflow} cases.")

@@ -18,7 +18,6 @@ from django.db.models import Prefetch
 from casework import clocks as arithmetic
 from casework.models import (
     WORKFLOWS,
-    Calendar,
     Case,
     Clock,
     ClockMilestone,
@@ -28,7 +27,8 @@ from casework.models import (
     Status,
     Task,
 )
-from casework.selectors.calendars import calendar_for_case, default_calendar
+from casework.models.cases import transition_sources
+from casework.selectors.calendars import CalendarCache, calendar_for_case, default_calendar
 from casework.working_time import Duration, NoWorkingTime, WorkingCalendar
 
 State = Clock.State
@@ -40,11 +40,6 @@ OPEN_STATES = (State.RUNNING, State.PAUSED)
 
 def _family(unit: str) -> str:
     return "working" if unit.startswith("working_") else "calendar"
-
-
-def _timeout_sources() -> set[str]:
-    meta = getattr(Case.time_out, "_django_fsm", None)
-    return {source for source in (meta.transitions if meta else {}) if source != "*"}
 
 
 def _rung_problems(rule: SlaRule, rung: SlaRung, calendar: WorkingCalendar, now: datetime.datetime) -> list[str]:
@@ -130,8 +125,8 @@ def sla_rule_problems(rule: SlaRule, rungs: Iterable[SlaRung]) -> dict[str, list
     if rule.kind == SlaRule.Kind.TIMEOUT:
         if rule.applies_to != SlaRule.AppliesTo.CASE or not rule.status:
             problems["status"].append("A timeout times a case at one chevron: choose it.")
-        elif rule.status not in _timeout_sources():
-            allowed = ", ".join(label[s] for s in sorted(_timeout_sources()))
+        elif rule.status not in transition_sources("time_out"):
+            allowed = ", ".join(label[s] for s in sorted(transition_sources("time_out")))
             problems["status"].append(f"Cases can only time out from {allowed}.")
         if not any(r.close_case for r in rungs):
             problems["rungs"].append("A timeout needs a target-exceeded step that closes the case.")
@@ -157,28 +152,6 @@ def _rules_for(case_type_id: int) -> list[SlaRule]:
         SlaRule.objects.filter(case_type_id=case_type_id, is_active=True).prefetch_related(
             Prefetch("rungs", queryset=SlaRung.objects.all())
         )
-    )
-
-
-class CalendarCache:
-    """Each calendar's arithmetic, read once per batch of clocks (two queries a calendar)."""
-
-    def __init__(self) -> None:
-        self._found: dict[int, WorkingCalendar] = {}
-
-    def __call__(self, calendar_id: int) -> WorkingCalendar:
-        found = self._found.get(calendar_id)
-        if found is None:
-            calendar = Calendar.objects.prefetch_related("periods", "closures").get(pk=calendar_id)
-            found = self._found[calendar_id] = calendar.working_calendar()
-        return found
-
-
-def ledger_of(clock: Clock, pauses: list[ClockPause]) -> arithmetic.Ledger:
-    return arithmetic.Ledger(
-        started_at=clock.started_at,
-        pauses=tuple((p.started_at, p.ended_at) for p in pauses),
-        stopped_at=clock.stopped_at,
     )
 
 
@@ -210,7 +183,7 @@ def clock_project(
     budget, thresholds = arithmetic.thresholds(
         counting, clock.started_at, Duration(rule.target_amount, rule.target_unit), _rungs_of(rule)
     )
-    ledger = ledger_of(clock, pauses)
+    ledger = arithmetic.Ledger.of(clock, pauses)
     measured = min(now, clock.stopped_at) if clock.stopped_at else now
     clock.budget = budget
     clock.elapsed = arithmetic.consumed(counting, ledger, measured)
@@ -348,21 +321,11 @@ def clocks_recalculate(*, rule_id: int | None = None, calendar_id: int | None = 
     while True:
         with transaction.atomic():
             now = datetime.datetime.now(datetime.UTC)
-            batch = list(
-                query.filter(pk__gt=last)
-                .order_by("pk")
-                .select_related("rule", "calendar")
-                .prefetch_related("rule__rungs", "milestones", "pauses")
-                .select_for_update(of=("self",), skip_locked=False)[:chunk]
-            )
+            batch = _locked_for_projection(query.filter(pk__gt=last).order_by("pk")[:chunk])
             if not batch:
                 return touched
             for clock in batch:
-                if not clock.rule.is_active:
-                    _stop(clock, now=now, calendars=calendars)
-                else:
-                    pauses = sorted(clock.pauses.all(), key=lambda p: p.started_at)
-                    clock_project(clock, now=now, pauses=pauses, calendars=calendars)
+                _reproject(clock, now=now, calendars=calendars)
             touched += len(batch)
             last = batch[-1].pk
 
@@ -372,17 +335,29 @@ def clocks_reproject(*, clock_ids: list[int]) -> int:
     in bulk and leaves what they used to be worked out here). Returns how many."""
     with transaction.atomic():
         now = datetime.datetime.now(datetime.UTC)
-        clocks = list(
-            Clock.objects.filter(pk__in=clock_ids)
-            .select_related("rule", "calendar")
-            .prefetch_related("rule__rungs", "milestones", "pauses")
-            .select_for_update(of=("self",))
-        )
+        clocks = _locked_for_projection(Clock.objects.filter(pk__in=clock_ids))
         calendars = CalendarCache()
         for clock in clocks:
-            pauses = sorted(clock.pauses.all(), key=lambda p: p.started_at)
-            clock_project(clock, now=now, pauses=pauses, calendars=calendars)
+            _reproject(clock, now=now, calendars=calendars)
     return len(clocks)
+
+
+def _locked_for_projection(query) -> list[Clock]:
+    """The clocks locked, with what projecting them reads (rule, rungs, milestones, pauses)."""
+    return list(
+        query.select_related("rule", "calendar")
+        .prefetch_related("rule__rungs", "milestones", "pauses")
+        .select_for_update(of=("self",))
+    )
+
+
+def _reproject(clock: Clock, *, now: datetime.datetime, calendars: CalendarCache) -> None:
+    """Project a clock afresh; an open clock whose rule was switched off stops."""
+    if clock.state != State.STOPPED and not clock.rule.is_active:
+        _stop(clock, now=now, calendars=calendars)
+        return
+    pauses = sorted(clock.pauses.all(), key=lambda p: p.started_at)
+    clock_project(clock, now=now, pauses=pauses, calendars=calendars)
 
 
 def on_case_created(sender, case: Case, actor, **kwargs) -> None:

@@ -17,7 +17,7 @@ from django.utils import timezone
 from casework.models import AdviceStatement, Document, Enquiry, EnquiryForm, EnquiryQuestion, Source
 from casework.services import cases as case_services
 from casework.services.documents import document_upload
-from casework.services.paths import path_start
+from casework.services.paths import COMPARISONS, path_start
 from casework.services.people import contact_create
 from communications.letters import pack_pdf
 from core import errors
@@ -68,14 +68,7 @@ def _holds(line: str, answers: dict[str, str]) -> bool:
     right: object = value
     if found.isdigit() and value.isdigit():
         left, right = int(found), int(value)
-    return {
-        "=": left == right,
-        "!=": left != right,
-        "<": left < right,  # type: ignore[operator]
-        ">": left > right,  # type: ignore[operator]
-        "<=": left <= right,  # type: ignore[operator]
-        ">=": left >= right,  # type: ignore[operator]
-    }[op]
+    return bool(COMPARISONS[op](left, right))
 
 
 def condition_holds(condition: str, answers: dict[str, str]) -> bool:

@@ -8,9 +8,11 @@ delays (a fixed time on the case's calendar, or until a date with a maximum), co
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 from django.forms.models import model_to_dict
@@ -62,6 +64,15 @@ FIELDS: dict[str, Callable[[Case], object]] = {
     "case.is_escalated": lambda case: "yes" if case.is_escalated else "no",
 }
 DATE_FIELDS = {"tenancy.start_date", "tenancy.end_date"}
+# The comparisons decisions (and advice conditions) may make, by the operator written.
+COMPARISONS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
 _BRANCH = re.compile(
     r"^\s*(?:(?P<else>else)|(?P<field>[a-z_.]+)\s*(?P<op>is set|is empty|!=|<=|>=|=|<|>)\s*(?P<value>.*?))"
     r"\s*->\s*(?P<target>\S.*?)\s*$"
@@ -92,15 +103,7 @@ class Branch:
             right = timezone.localdate() if self.value == "today" else datetime.date.fromisoformat(self.value)
         else:
             left = str(found)
-        compare = {
-            "=": lambda a, b: a == b,
-            "!=": lambda a, b: a != b,
-            "<": lambda a, b: a < b,
-            ">": lambda a, b: a > b,
-            "<=": lambda a, b: a <= b,
-            ">=": lambda a, b: a >= b,
-        }
-        return bool(compare[self.op](left, right))
+        return bool(COMPARISONS[self.op](left, right))
 
 
 def parse_branches(text: str) -> tuple[list[Branch], list[str]]:

@@ -54,13 +54,7 @@ class EnquiryAnswersForm(GovukMixin, forms.Form):
             field.label, field.help_text, field.required = label, hint, False  # the service checks answers
             self.fields[f"q_{question.key}"] = field
             self.question_keys.append(question.key)
-        # The mixin styled the fields there were when it ran; style the questions the same way.
-        for name in self.fields:
-            widget = self.fields[name].widget
-            if "class" not in widget.attrs:
-                widget.attrs["class"] = self._css(widget)
-                if self.fields[name].help_text:
-                    widget.attrs["aria-describedby"] = f"{self[name].auto_id}-hint"
+        self.style_fields([f"q_{key}" for key in self.question_keys])
 
     def answers(self) -> dict[str, str]:
         return {key: self.cleaned_data.get(f"q_{key}") or "" for key in self.question_keys}
