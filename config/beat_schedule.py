@@ -1,6 +1,8 @@
 """The one place periodic jobs are scheduled. Business deadlines live in database rows and the
 jobs here sweep for what is due, so nothing depends on beat's own state (docs/adr/0005)."""
 
+from celery.schedules import crontab
+
 BEAT_SCHEDULE = {
     # Tells operators (on /healthz) that the scheduler and a worker are both alive.
     "record-worker-heartbeat": {
@@ -42,5 +44,18 @@ BEAT_SCHEDULE = {
         "task": "casework.delays_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Arrears: every account derived, its arrangement checked, classified, and the letters it
+    # needs sent (after the housing system's nightly export has been imported).
+    "arrears-nightly": {
+        "task": "arrears.nightly_run",
+        "schedule": crontab(hour=2, minute=0),
+        "options": {"expires": 6 * 3600},
+    },
+    # The weekly text-message nudge for accounts a little behind (arrears-worktray.md §6).
+    "arrears-weekly-nudges": {
+        "task": "arrears.weekly_nudges",
+        "schedule": crontab(hour=8, minute=0, day_of_week="fri"),
+        "options": {"expires": 4 * 3600},
     },
 }

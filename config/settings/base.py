@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "casework",
     "assignments",
     "communications",
+    "arrears",
 ]
 
 MIDDLEWARE = [

@@ -83,5 +83,5 @@ def test_templates_in_use_are_listed(staff, letter_template, make_template):
     retired = make_template("sms", key="old-sms")
     retired.is_active = False
     retired.save()
-    listed = staff.get("/api/v1/message-templates/").json()["results"]
-    assert [t["key"] for t in listed] == ["rent-letter"]
+    listed = {t["key"] for t in staff.get("/api/v1/message-templates/?page_size=100").json()["results"]}
+    assert "rent-letter" in listed and "old-sms" not in listed
