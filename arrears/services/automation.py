@@ -99,7 +99,7 @@ def diary_write(
 def _steps(rule_set: RuleSet, schedule: str) -> dict[str, tuple[AutomatedStep, set[int]]]:
     steps = (
         AutomatedStep.objects.filter(rule_set=rule_set, is_on=True, schedule=schedule)
-        .select_related("template", "diary_code")
+        .select_related("template", "diary_code", "rule_set__team")
         .prefetch_related("patches")
     )
     return {step.classification: (step, {p.pk for p in step.patches.all()}) for step in steps}
@@ -152,10 +152,12 @@ def step_send(
                 created = message.status == Message.Status.PENDING
     except errors.ValidationError as exc:
         problems = [m for messages in exc.fields.values() for m in messages] or [exc.message]
-        _pause_for_missing_data(account, problems, now=now)
+        _pause_for_missing_data(account, problems, now=now, team=step.rule_set.team)
         return 0
     if message.status == Message.Status.BLOCKED:
-        _pause_for_missing_data(account, field_labels(message.missing_fields), now=now, message=message)
+        _pause_for_missing_data(
+            account, field_labels(message.missing_fields), now=now, team=step.rule_set.team, message=message
+        )
         return 0
     if not created:
         return 0  # decided before under this key: its diary entry is already there
@@ -171,9 +173,11 @@ def step_send(
     return 1
 
 
-def _pause_for_missing_data(account: RentAccount, missing: list[str], *, now: datetime.datetime, message=None) -> None:
+def _pause_for_missing_data(
+    account: RentAccount, missing: list[str], *, now: datetime.datetime, team, message=None
+) -> None:
     """Pause the account for a week, say what is missing in the diary, and give its patch
-    officer a task to add it (arrears-worktray.md §3)."""
+    officer (else the rule set's `team`) a task to add it (arrears-worktray.md §3)."""
     from casework.services.tasks import task_create
 
     reason = PauseReason.objects.filter(label=MISSING_DATA_REASON).first()
@@ -184,7 +188,7 @@ def _pause_for_missing_data(account: RentAccount, missing: list[str], *, now: da
     comment = f"Missing data: {listed}. Paused to {until:%d/%m/%Y} so a letter can be sent once they are added."
     RentAccount.objects.filter(pk=account.pk).update(paused_until=until, pause_reason=reason, pause_comment=comment)
     officer = getattr(getattr(account.patch, "arrears_officer", None), "officer", None) if account.patch_id else None
-    team = None if officer else RuleSet.objects.select_related("team").get(kind=account.kind).team
+    team = None if officer else team
     task = None
     if officer is not None or team is not None:
         task = task_create(

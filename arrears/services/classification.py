@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -111,7 +111,6 @@ class Derived:
     previous_classification: str
     arrangement_id: int | None = None
     outcome: Outcome | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -284,14 +283,20 @@ def _record_verdicts(verdicts, now: datetime.datetime) -> int:
         )
         for arr_id, v, balance in changed
     )
-    for arr_id, v, balance in changed:
-        Arrangement.objects.filter(pk=arr_id).update(
-            state=v.state,
-            kind=v.kind,
-            expected_balance=v.expected_balance,
-            checked_balance=balance,
-            last_checked_at=now,
-        )
+    Arrangement.objects.bulk_update(
+        [
+            Arrangement(
+                pk=arr_id,
+                state=v.state,
+                kind=v.kind,
+                expected_balance=v.expected_balance,
+                checked_balance=balance,
+                last_checked_at=now,
+            )
+            for arr_id, v, balance in changed
+        ],
+        ["state", "kind", "expected_balance", "checked_balance", "last_checked_at"],
+    )
     return len(changed)
 
 

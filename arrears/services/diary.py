@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -113,8 +114,6 @@ def failed_letter_review(*, actor, account: RentAccount) -> RentAccount:
     """Mark the account's failed letter reviewed, so it leaves "review failed letter" and
     its classification moves on. Who: staff. Raises PermissionDenied; Conflict when no letter
     is waiting for review."""
-    from django.contrib.contenttypes.models import ContentType
-
     require_staff(actor)
     with transaction.atomic(), audited(actor=actor, action="arrears_failed_letter_review"):
         account = lock_account(account)

@@ -416,9 +416,9 @@ def test_a_decision_already_recorded_under_its_key_is_not_sent_again():
     assert sent == 0 and letter_messages(account).count() == 1
 
 
-def test_missing_letter_data_pauses_the_account_for_a_week_with_a_task():
+def test_missing_letter_data_pauses_the_account_for_a_week_with_a_task(make_staff):
     account = account_in_arrears("250", tenancy=TenancyFactory(household=HouseholdFactory(head=False)))
-    officer = PatchOfficer.objects.create(patch=account.patch, officer=_staff("officer@test.example")).officer
+    officer = PatchOfficer.objects.create(patch=account.patch, officer=make_staff(email="officer@test.example")).officer
     automate(patches=[account.patch])
 
     assert accounts_classify().sent == 0
@@ -481,10 +481,3 @@ def test_reclassifying_one_account_sends_what_it_recommends():
     automate(patches=[account.patch])
     account_reclassify(account)
     assert letter_messages(account).count() == 1
-
-
-def _staff(email: str):
-    from core import services
-    from core.models import User
-
-    return services.user_create(actor=None, email=email, kind=User.Kind.STAFF)

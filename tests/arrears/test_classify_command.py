@@ -1,6 +1,6 @@
 """`manage.py arrears_classify` and the facts JSON it reads (arrears.facts_json): output in input
 order, --explain, --now, and every kind of bad input exiting with status 2 and a sentence naming
-the record and the field. No database."""
+the record and the field. The rules come from the stored rule set, as in the nightly run."""
 
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ from django.core.management import CommandError, call_command
 
 from arrears import rules
 from arrears.facts_json import FIELDS, FactsError, load_records, parse_records
-from arrears.management.commands import arrears_classify
-from arrears.management.commands.arrears_classify import rule_settings_for_command
+from arrears.models import RuleSet
+
+pytestmark = pytest.mark.django_db
 
 TZ = ZoneInfo("Europe/London")
 MAIN = Path(__file__).resolve().parents[2]
@@ -142,14 +143,17 @@ def test_now_defaults_to_the_current_time(tmp_path):
         assert classifications(tmp_path, records) == ["no_action"]
 
 
-def test_settings_come_from_one_function(tmp_path, monkeypatch):
-    assert rule_settings_for_command() == rules.RuleSettings()
+def test_the_supervisors_stored_rule_set_decides(tmp_path):
     records = [{"id": 1, "collectable_arrears": 7, "weekly_gross_rent": 100}]
     assert classifications(tmp_path, records, "--now", "2026-11-20") == ["send_first_sms"]
-    monkeypatch.setattr(
-        arrears_classify, "rule_settings_for_command", lambda: rules.RuleSettings(enabled_rules=frozenset())
-    )
+    RuleSet.objects.filter(kind="rent").update(overrides={"sms_arrears_min": "8"})
     assert classifications(tmp_path, records, "--now", "2026-11-20") == ["no_action"]
+
+
+def test_kind_chooses_the_service_charge_rule_set(tmp_path):
+    # Service-charge accounts have no text-message rule (ADR 0013).
+    records = [{"id": 1, "collectable_arrears": 7, "weekly_gross_rent": 100}]
+    assert classifications(tmp_path, records, "--now", "2026-11-20", "--kind", "service_charge") == ["no_action"]
 
 
 def test_facts_from_standard_input(tmp_path, monkeypatch):
@@ -284,7 +288,12 @@ def test_bad_now_exits_2(tmp_path, now):
 
 
 def manage_py(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
+    """The command in its own process, reading the rule sets of this test database (installed,
+    and committed, when it was migrated)."""
+    from django.db import connection
+
+    database = f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": database}
     return subprocess.run(
         [sys.executable, "manage.py", "arrears_classify", *args],
         cwd=MAIN,

@@ -1,8 +1,9 @@
 """manage.py arrears_classify --facts FILE.json [--now ISO_DATETIME] [--explain]: classify
 accounts described as facts (see arrears.facts_json for the format) and print each one's
 classification as JSON, in input order. Nothing stored is read or changed, so a supervisor can
-try the rules on made-up cases. Input that cannot be read exits with status 2 and one sentence
-naming the problem (the record and the field for a bad record)."""
+try the rules on real or made-up cases. Input that cannot be read exits with status 2 and one sentence
+naming the problem (the record and the field for a bad record). The rules are the ones the nightly
+run uses: the stored rule set of the account kind (--kind, rent by default)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ from arrears.facts_json import FactsError, load_records, parse_moment
 BAD_INPUT = 2
 
 
-def rule_settings_for_command() -> rules.RuleSettings:
-    """The rule settings the command classifies with."""
-    # Later: the supervisors' stored settings (the rent RuleSet's overrides) from the database.
-    return rules.RuleSettings()
+def rule_settings_for_command(kind: str) -> rules.RuleSettings:
+    """The settings the nightly run classifies `kind` accounts with: the supervisors' rule set."""
+    from arrears.services.rulesets import rule_set_for, rule_settings_for
+
+    return rule_settings_for(rule_set_for(kind))
 
 
 def parse_now(text: str | None) -> datetime.datetime:
@@ -47,8 +49,6 @@ class Command(BaseCommand):
         "Classify accounts described in a JSON file of facts with the arrears rules and print each one's "
         "classification (and with --explain, why each rule did or did not fire) as JSON. Nothing is stored."
     )
-    # Pure computation over the given file: no stored data is touched, so no system checks are needed.
-    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -60,10 +60,16 @@ class Command(BaseCommand):
             help="Classify as at this date or date and time (local time unless it has an offset). Default: now.",
         )
         parser.add_argument(
+            "--kind",
+            choices=["rent", "service_charge"],
+            default="rent",
+            help="Whose rule set to classify with (default: rent).",
+        )
+        parser.add_argument(
             "--explain", action="store_true", help="Show every rule's verdict up to the one that fired."
         )
 
-    def handle(self, *args, facts: str, now: str | None, explain: bool, **options):
+    def handle(self, *args, facts: str, now: str | None, kind: str, explain: bool, **options):
         moment = parse_now(now)
         try:
             text = sys.stdin.read() if facts == "-" else Path(facts).read_text(encoding="utf-8")
@@ -75,7 +81,7 @@ class Command(BaseCommand):
             records = load_records(text)
         except FactsError as error:
             raise CommandError(f"{error}.", returncode=BAD_INPUT) from None
-        settings = rule_settings_for_command()
+        settings = rule_settings_for_command(kind)
         results = []
         for record_id, record in records:
             outcome = rules.classify(record, now=moment, settings=settings, explain=explain)
