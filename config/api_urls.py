@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("core.api.urls")),
     path("", include("casework.api.urls")),
     path("", include("assignments.api.urls")),
+    path("", include("arrears.api.urls")),
 ]

@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 MISSING_DATA_PAUSE = datetime.timedelta(days=7)
 
+# What step_send did.
+SENT, ALREADY_SENT, MISSING_DATA = "sent", "already_sent", "missing_data"
+
 merge_fields(
     MergeField("account.reference", _("Rent account reference"), "RA-100234"),
     MergeField("account.balance", _("Account balance (£)"), "412.60"),
@@ -128,15 +131,23 @@ def send_recommended(derived, *, rule_set: RuleSet, now: datetime.datetime, sche
         paused_until = d.facts.paused_until
         if paused_until is not None and paused_until > today:
             continue
-        sent += step_send(d.account_id, step=step, last_communication_entry=d.last_communication_entry, now=now)
+        result = step_send(d.account_id, step=step, last_communication_entry=d.last_communication_entry, now=now)
+        sent += result == SENT
     return sent
 
 
 def step_send(
-    account_id: int, *, step: AutomatedStep, last_communication_entry: int | None, now: datetime.datetime
-) -> int:
-    """Send one automated step for one account (the caller's transaction holds its lock).
-    Missing details pause the account for a week with a task; returns 1 when sent."""
+    account_id: int,
+    *,
+    step: AutomatedStep,
+    last_communication_entry: int | None,
+    now: datetime.datetime,
+    actor=None,
+) -> str:
+    """Send one step for one account (the caller's transaction holds its lock): automatically
+    (no `actor`) or because a caseworker pressed the letter button. Both use the same key, so
+    an automated and a manual send of the same step never both go. Missing details pause the
+    account for a week with a task. Returns SENT, ALREADY_SENT or MISSING_DATA."""
     from arrears.services.classification import account_reclassify
 
     account = RentAccount.objects.select_related(*ACCOUNT_RELATED).get(pk=account_id)
@@ -145,7 +156,7 @@ def step_send(
     try:
         with transaction.atomic():
             message, created = communications.message_request(
-                actor=None, key=key, template=step.template, context=context, regarding=account
+                actor=actor, key=key, template=step.template, context=context, regarding=account
             )
             if not created and message.status == Message.Status.BLOCKED:
                 message = communications.message_refresh(actor=None, message=message, context=context)
@@ -153,24 +164,79 @@ def step_send(
     except errors.ValidationError as exc:
         problems = [m for messages in exc.fields.values() for m in messages] or [exc.message]
         _pause_for_missing_data(account, problems, now=now, team=step.rule_set.team)
-        return 0
+        return MISSING_DATA
     if message.status == Message.Status.BLOCKED:
         _pause_for_missing_data(
             account, field_labels(message.missing_fields), now=now, team=step.rule_set.team, message=message
         )
-        return 0
+        return MISSING_DATA
     if not created:
-        return 0  # decided before under this key: its diary entry is already there
+        return ALREADY_SENT  # decided before under this key: its diary entry is already there
     name = step.template.name
+    how = "sent automatically" if actor is None else "sent"
     diary_write(
         account,
         code=step.diary_code_id,
-        comment=f"{name} sent automatically ({step.get_classification_display()}).",
+        comment=f"{name} {how} ({step.get_classification_display()}).",
+        actor=actor,
         message=message,
         occurred_at=now,
     )
     account_reclassify(account, now=now, automate=False)
-    return 1
+    return SENT
+
+
+def step_for(account: RentAccount) -> AutomatedStep | None:
+    """The letter or text the account's classification recommends (whether or not automation
+    is switched on for it): what the account page's letter button sends."""
+    from arrears.services.rulesets import rule_set_for
+
+    if not account.classification:
+        return None
+    return (
+        AutomatedStep.objects.filter(rule_set=rule_set_for(account.kind), classification=account.classification)
+        .select_related("template", "diary_code", "rule_set__team")
+        .first()
+    )
+
+
+def recommended_send(*, actor, account: RentAccount) -> str:
+    """A caseworker sends the letter or text the account's classification recommends, now,
+    under the same exactly-once key as the automated send. Who: staff. Raises
+    PermissionDenied; Conflict when the classification recommends nothing to send, has changed
+    since the page was drawn, or the step was sent already. Returns SENT, or MISSING_DATA when
+    missing details paused the account instead."""
+    from arrears.services.classification import classify_batch
+    from arrears.services.diary import lock_account, require_staff
+    from arrears.services.rulesets import rule_set_for, rule_settings_for
+    from core.audit import audited
+
+    require_staff(actor)
+    shown = account.classification
+    with transaction.atomic(), audited(actor=actor, action="arrears_recommended_send"):
+        account = lock_account(account)
+        rule_set = rule_set_for(account.kind)
+        now = timezone.now()
+        # Classified afresh, so the button acts on the account as it is now, not as the page
+        # showed it (a diary entry or payment may have landed in between).
+        counts = classify_batch(
+            [account.pk], rule_set=rule_set, settings=rule_settings_for(rule_set), now=now, automate=False
+        )
+        derived = counts.derived[0]
+        current = derived.outcome.classification.value if derived.outcome else ""
+        if current != shown:
+            raise errors.Conflict("The account's recommended action has changed: reload the page.")
+        account.classification = current
+        step = step_for(account)
+        if step is None:
+            label = account.get_classification_display() or "No action"
+            raise errors.Conflict(f"“{label}” has no letter or text to send.")
+        result = step_send(
+            account.pk, step=step, last_communication_entry=derived.last_communication_entry, now=now, actor=actor
+        )
+        if result == ALREADY_SENT:
+            raise errors.Conflict(f"{step.template.name} has already been sent for this action.")
+        return result
 
 
 def _pause_for_missing_data(

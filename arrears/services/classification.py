@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 import logging
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -119,6 +119,7 @@ class RunCounts:
     changed: int = 0
     arrangements_changed: int = 0
     sent: int = 0
+    derived: list[Derived] = field(default_factory=list)  # one batch's accounts, as classified
 
 
 def _monday(today: datetime.date) -> datetime.date:
@@ -391,6 +392,7 @@ def classify_batch(
         )
         if automate:
             counts.sent = automation.send_recommended(derived, rule_set=rule_set, now=now, schedule=schedule)
+    counts.derived = derived
     return counts
 
 

@@ -413,7 +413,7 @@ def test_a_decision_already_recorded_under_its_key_is_not_sent_again():
     accounts_classify()
     # The same decision again (the same account, step and last communication) finds the first.
     sent = automation.step_send(account.pk, step=step, last_communication_entry=None, now=NOW)
-    assert sent == 0 and letter_messages(account).count() == 1
+    assert sent == automation.ALREADY_SENT and letter_messages(account).count() == 1
 
 
 def test_missing_letter_data_pauses_the_account_for_a_week_with_a_task(make_staff):
@@ -481,3 +481,32 @@ def test_reclassifying_one_account_sends_what_it_recommends():
     automate(patches=[account.patch])
     account_reclassify(account)
     assert letter_messages(account).count() == 1
+
+
+def test_the_letter_button_sends_the_recommended_letter_once_even_with_automation_off(caseworker):
+    account = account_in_arrears("250")
+    accounts_classify()
+    account.refresh_from_db()
+    assert account.classification == "send_letter_one"
+
+    assert automation.recommended_send(actor=caseworker, account=account) == automation.SENT
+
+    account.refresh_from_db()
+    entry = ActionDiaryEntry.objects.get(account=account, code="IC1")
+    assert entry.created_by == caseworker and entry.source == "staff"
+    assert letter_messages(account).count() == 1
+    assert account.classification != "send_letter_one"
+    # The page still showing Letter One: pressing again is refused, nothing sent twice.
+    account.classification = "send_letter_one"
+    with pytest.raises(errors.Conflict, match="changed"):
+        automation.recommended_send(actor=caseworker, account=account)
+    assert letter_messages(account).count() == 1
+
+
+def test_the_letter_button_refuses_an_action_with_nothing_to_send(caseworker):
+    account = RentAccountFactory()
+    accounts_classify()
+    account.refresh_from_db()
+    assert account.classification == "no_action"
+    with pytest.raises(errors.Conflict, match="no letter or text"):
+        automation.recommended_send(actor=caseworker, account=account)

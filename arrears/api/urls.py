@@ -1,0 +1,3 @@
+"""The arrears REST API (filled in below)."""
+
+urlpatterns: list = []

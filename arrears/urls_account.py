@@ -1,0 +1,3 @@
+"""Filled in by the arrears staff pages."""
+
+urlpatterns: list = []
