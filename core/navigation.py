@@ -23,6 +23,7 @@ class NavItem:
 NAVIGATION: list[NavItem] = [
     NavItem("staff-home", _("My worktray"), exact=True),
     NavItem("staff-search", _("Search")),
+    NavItem("arrears-worktray", _("Arrears")),
     NavItem("staff-enquiries", _("Take an enquiry")),
     NavItem("supervisor-home", _("Supervisor"), visible=is_supervisor),
     NavItem("staff-bulk-letters", _("Bulk letters"), visible=is_supervisor),

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -21,7 +23,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from arrears import arrangements
-from arrears.models import Arrangement, ArrangementStateChange, RentAccount, RuleSet
+from arrears.models import Arrangement, ArrangementStateChange, RentAccount, RuleSet, TransactionType
+from arrears.models.reference import TransactionCategory
 from arrears.rules import Facts, Outcome, RuleSettings, classify
 from arrears.services.rulesets import rule_set_for, rule_settings_for
 from core.audit import audited
@@ -29,6 +32,7 @@ from core.audit import audited
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
+WORKERS = 2  # batches in flight at once in the nightly run (see accounts_classify)
 ZERO = Decimal("0")
 
 # One query for a batch of accounts. The transaction aggregate is the work the nightly run
@@ -38,10 +42,10 @@ WITH tx AS (
     SELECT t.account_id,
            SUM(t.amount) AS balance,
            SUM(t.amount) FILTER (WHERE t.posted_on >= %(monday)s) AS week_net,
-           SUM(t.amount) FILTER (WHERE t.posted_on >= %(monday)s AND tt.category = 'payment') AS week_payments,
-           MAX(t.posted_on) FILTER (WHERE tt.category = 'payment') AS last_payment_on
+           SUM(t.amount) FILTER (WHERE t.posted_on >= %(monday)s AND t.type_id = ANY(%(payment_types)s))
+               AS week_payments,
+           MAX(t.posted_on) FILTER (WHERE t.type_id = ANY(%(payment_types)s)) AS last_payment_on
       FROM arrears_transaction t
-      JOIN arrears_transactiontype tt ON tt.code = t.type_id
      WHERE t.account_id = ANY(%(ids)s)
      GROUP BY t.account_id
 )
@@ -101,7 +105,6 @@ class Derived:
     """One account's facts as derived, and what the run decided from them."""
 
     account_id: int
-    candidate: bool
     in_scope: bool
     facts: Facts
     patch_id: int | None
@@ -120,6 +123,10 @@ class RunCounts:
     arrangements_changed: int = 0
     sent: int = 0
     derived: list[Derived] = field(default_factory=list)  # one batch's accounts, as classified
+
+
+def payment_types() -> list[str]:
+    return list(TransactionType.objects.filter(category=TransactionCategory.PAYMENT).values_list("code", flat=True))
 
 
 def _monday(today: datetime.date) -> datetime.date:
@@ -154,8 +161,14 @@ def _derive(
         "restrict": rule_set.restrict_patches,
         "patches": list(rule_set.patches.values_list("pk", flat=True)) if rule_set.restrict_patches else [],
         "account_type": ContentType.objects.get_for_model(RentAccount).pk,
+        # The payment codes as a list rather than a join: the aggregate then reads each
+        # transaction's type from the index alone (half the time of joining its type).
+        "payment_types": payment_types(),
     }
     with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            # JIT-compiling this query costs more than running it (about 40 ms a batch).
+            cursor.execute("SET LOCAL jit = off")
         cursor.execute(FACTS_SQL, params)
         rows = cursor.fetchall()
     derived: list[Derived] = []
@@ -250,7 +263,6 @@ def _derive(
         derived.append(
             Derived(
                 account_id=account_id,
-                candidate=candidate,
                 in_scope=candidate and balance > rule_set.minimum_balance,
                 facts=facts,
                 patch_id=patch_id,
@@ -301,6 +313,34 @@ def _record_verdicts(verdicts, now: datetime.datetime) -> int:
     return len(changed)
 
 
+# Each batch's results are staged with COPY (binary) into a temporary table and applied in one
+# UPDATE: seven times faster than passing eighteen arrays as parameters, whose dumping was a
+# third of the nightly run. Only accounts whose stored values differ are written.
+_STAGED = (
+    ("id", "bigint"),
+    ("in_scope", "boolean"),
+    ("balance", "numeric"),
+    ("collectable", "numeric"),
+    ("week_payments", "numeric"),
+    ("last_payment_on", "date"),
+    ("lc_code", "text"),
+    ("lc_at", "timestamptz"),
+    ("la_code", "text"),
+    ("la_at", "timestamptz"),
+    ("nosp", "date"),
+    ("court_date", "timestamptz"),
+    ("court_outcome", "text"),
+    ("eviction", "timestamptz"),
+    ("arr_state", "text"),
+    ("letter", "text"),
+    ("classification", "text"),
+    ("reason", "text"),
+)
+_STAGE_SQL = (
+    "CREATE TEMPORARY TABLE IF NOT EXISTS arrears_classified ("
+    + ", ".join(f"{name} {kind}" for name, kind in _STAGED)
+    + ") ON COMMIT DROP"
+)
 _UPDATE_SQL = """
 UPDATE arrears_rentaccount a SET
        in_scope = v.in_scope, balance = v.balance, collectable_arrears = v.collectable,
@@ -312,13 +352,7 @@ UPDATE arrears_rentaccount a SET
        classification = v.classification, classification_reason = v.reason,
        classification_since = CASE WHEN a.classification = v.classification THEN a.classification_since
                                    ELSE %(now)s END
-  FROM unnest(%(ids)s::bigint[], %(in_scope)s::boolean[], %(balance)s::numeric[], %(collectable)s::numeric[],
-              %(week_payments)s::numeric[], %(last_payment_on)s::date[], %(lc_code)s::text[],
-              %(lc_at)s::timestamptz[], %(la_code)s::text[], %(la_at)s::timestamptz[], %(nosp)s::date[],
-              %(court_date)s::timestamptz[], %(court_outcome)s::text[], %(eviction)s::timestamptz[],
-              %(arr_state)s::text[], %(letter)s::text[], %(classification)s::text[], %(reason)s::text[])
-       AS v(id, in_scope, balance, collectable, week_payments, last_payment_on, lc_code, lc_at, la_code, la_at,
-            nosp, court_date, court_outcome, eviction, arr_state, letter, classification, reason)
+  FROM arrears_classified v
  WHERE a.id = v.id
    AND (a.in_scope, a.balance, a.collectable_arrears, a.payments_this_week, a.last_payment_on,
         a.last_communication_code, a.last_communication_at, a.last_action_code, a.last_action_at,
@@ -331,35 +365,41 @@ UPDATE arrears_rentaccount a SET
 """
 
 
+def _staged_row(d: Derived) -> tuple:
+    x, outcome = d.facts, d.outcome
+    return (
+        d.account_id,
+        d.in_scope,
+        x.balance,
+        x.collectable_arrears,
+        x.payments_this_week_total,
+        x.last_payment_at,
+        x.last_communication_code or "",
+        x.last_communication_at,
+        d.last_action_code,
+        d.last_action_at,
+        x.nosp_served_at,
+        x.court_date,
+        x.court_outcome_code or "",
+        x.eviction_date,
+        x.agreement_state or "",
+        x.latest_letter_status or "",
+        outcome.classification.value if outcome else "",
+        (outcome.explanation[-1].reason if outcome and outcome.explanation else "")[:500],
+    )
+
+
 def _store(derived: list[Derived], now: datetime.datetime) -> None:
     """Write the derived facts and classifications back, touching only the accounts whose
-    stored values differ."""
-    f = [d.facts for d in derived]
-    params: dict[str, Any] = {
-        "now": now,
-        "ids": [d.account_id for d in derived],
-        "in_scope": [d.in_scope for d in derived],
-        "balance": [x.balance for x in f],
-        "collectable": [x.collectable_arrears for x in f],
-        "week_payments": [x.payments_this_week_total for x in f],
-        "last_payment_on": [x.last_payment_at for x in f],
-        "lc_code": [x.last_communication_code or "" for x in f],
-        "lc_at": [x.last_communication_at for x in f],
-        "la_code": [d.last_action_code for d in derived],
-        "la_at": [d.last_action_at for d in derived],
-        "nosp": [x.nosp_served_at for x in f],
-        "court_date": [x.court_date for x in f],
-        "court_outcome": [x.court_outcome_code or "" for x in f],
-        "eviction": [x.eviction_date for x in f],
-        "arr_state": [x.agreement_state or "" for x in f],
-        "letter": [x.latest_letter_status or "" for x in f],
-        "classification": [d.outcome.classification.value if d.outcome else "" for d in derived],
-        "reason": [
-            (d.outcome.explanation[-1].reason if d.outcome and d.outcome.explanation else "")[:500] for d in derived
-        ],
-    }
+    stored values differ. Runs in the caller's transaction."""
     with connection.cursor() as cursor:
-        cursor.execute(_UPDATE_SQL, params)
+        cursor.execute(_STAGE_SQL)
+        cursor.execute("TRUNCATE arrears_classified")  # staged by an earlier batch of this transaction
+        with cursor.cursor.copy("COPY arrears_classified FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([kind for _name, kind in _STAGED])
+            for d in derived:
+                copy.write_row(_staged_row(d))
+        cursor.execute(_UPDATE_SQL, {"now": now})
 
 
 def classify_batch(
@@ -377,13 +417,15 @@ def classify_batch(
 
     counts = RunCounts()
     with transaction.atomic(), audited(actor=None, action="arrears_classify"):
-        locked = list(
-            RentAccount.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True)
-        )
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT id FROM arrears_rentaccount WHERE id = ANY(%s) ORDER BY id FOR UPDATE", [ids])
+            locked = [row[0] for row in cursor.fetchall()]
         derived, verdicts = _derive(locked, rule_set=rule_set, settings=settings, now=now)
         counts.arrangements_changed = _record_verdicts(verdicts, now)
         for d in derived:
-            if d.candidate:
+            # Only accounts in scope are classified (arrears-rules.md §9: a balance over the
+            # minimum): the rest are off the worktray and keep no recommended action.
+            if d.in_scope:
                 d.outcome = classify(d.facts, now=now, settings=settings)
         _store(derived, now)
         counts.classified = sum(1 for d in derived if d.outcome is not None)
@@ -435,11 +477,17 @@ def accounts_classify(
     now: datetime.datetime | None = None,
     automate: bool = True,
     batch: int = BATCH,
+    workers: int = WORKERS,
 ) -> RunCounts:
     """The nightly run: every live account of each kind derived, its arrangement checked,
     classified and stored, and what automation recommends sent; accounts that left scope
     (terminated, another tenure) leave the worktray. Recorded as a sweep run. Safe to run
-    again: a second run changes nothing and sends nothing. Who: the scheduler."""
+    again: a second run changes nothing and sends nothing. Who: the scheduler.
+
+    Batches are independent (each its own transaction, its accounts locked), so `workers` of
+    them run at once, each on its own connection: while one classifies in Python the other's
+    query runs in PostgreSQL. Called inside a transaction, the batches run in it, one by one
+    (other connections could not see what that transaction has written)."""
     from casework.services.sweeps import sweep_recorded
 
     total = RunCounts()
@@ -448,8 +496,19 @@ def accounts_classify(
         for kind in kinds:
             rule_set = rule_set_for(kind)
             settings = rule_settings_for(rule_set)
-            for ids in _candidate_ids(kind, batch):
+
+            def work(ids: list[int], rule_set=rule_set, settings=settings) -> RunCounts:
                 counts = classify_batch(ids, rule_set=rule_set, settings=settings, now=now, automate=automate)
+                counts.derived = []  # the totals are all the run keeps
+                return counts
+
+            batches = _candidate_ids(kind, batch)
+            results: Iterable[RunCounts]
+            if workers > 1 and not connection.in_atomic_block:
+                results = _in_parallel(work, batches, workers)
+            else:
+                results = map(work, batches)
+            for counts in results:
                 total.classified += counts.classified
                 total.changed += counts.changed
                 total.arrangements_changed += counts.arrangements_changed
@@ -460,6 +519,42 @@ def accounts_classify(
         run.fired = total.classified
         run.cases_changed = total.changed
     return total
+
+
+def _in_parallel(work: Callable[[list[int]], RunCounts], batches: Iterator[list[int]], workers: int) -> list[RunCounts]:
+    """Run `work` over `batches` on `workers` threads, each with its own database connection
+    (closed when it finishes). The first error stops the rest from starting and is raised."""
+    pending: queue.Queue[list[int] | None] = queue.Queue(maxsize=workers)
+    results: list[RunCounts] = []
+    failures: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            while (ids := pending.get()) is not None:
+                if not failures:
+                    try:
+                        results.append(work(ids))
+                    except BaseException as exc:  # handed to the caller's thread below
+                        failures.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, name=f"arrears-nightly-{n}") for n in range(workers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for ids in batches:
+            if failures:
+                break
+            pending.put(ids)
+    finally:
+        for _thread in threads:
+            pending.put(None)
+        for thread in threads:
+            thread.join()
+    if failures:
+        raise failures[0]
+    return results
 
 
 def account_explain(account: RentAccount, *, now: datetime.datetime | None = None) -> Outcome:

@@ -261,6 +261,14 @@ SPECTACULAR_SETTINGS = {
         "AppointmentStatusEnum": "casework.models.work.Appointment.Status",
         "AppointmentModeEnum": "casework.models.work.Appointment.Mode",
         "CaseOrganisationRoleEnum": "casework.models.work.CaseOrganisation.Role",
+        # Named here so arrears' kind/state/source/frequency fields leave the others' names alone.
+        "SourceEnum": "casework.models.cases.Source",
+        "StateEnum": "assignments.models.CaseRouting.State",
+        "AccountKindEnum": "arrears.models.accounts.AccountKind",
+        "ArrangementKindEnum": "arrears.models.legal.ArrangementKind",
+        "ArrangementStateEnum": "arrears.models.legal.ArrangementState",
+        "ArrangementFrequencyEnum": "arrears.models.legal.Frequency",
+        "DiarySourceEnum": "arrears.models.accounts.DiarySource",
     },
 }
 

@@ -48,3 +48,25 @@ def diary(
     return ActionDiaryEntry.objects.create(
         account=account, code_id=code, occurred_at=at or timezone.now(), comment=comment, source="system"
     )
+
+
+# The arrears tests' clock: a Wednesday, so "this week" (from Monday) has two days behind it.
+# London is on UTC in November, so local and UTC days agree. Freeze it with the `wednesday`
+# fixture (tests/arrears/conftest.py).
+NOW = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC)
+TODAY = datetime.date(2026, 11, 18)
+MONDAY = datetime.date(2026, 11, 16)
+
+
+def account_in_arrears(amount: str = "250", **kwargs) -> RentAccount:
+    """An account owing `amount` from charges posted before this week (not yet classified)."""
+    account = RentAccountFactory(**kwargs)
+    post(account, amount, on=MONDAY - datetime.timedelta(days=10))
+    return account
+
+
+def classified_in_arrears(amount: str = "250", **kwargs) -> RentAccount:
+    """The same, classified as the nightly run would (nothing sent)."""
+    from arrears.services.classification import account_reclassify
+
+    return account_reclassify(account_in_arrears(amount, **kwargs), automate=False)

@@ -1,0 +1,1 @@
+"""What the arrears staff pages and API read."""

@@ -1,0 +1,1 @@
+"""The arrears staff pages."""
