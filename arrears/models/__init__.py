@@ -1,9 +1,10 @@
 """Arrears tables: reference data (reference.py), accounts, transactions and the action diary
-(accounts.py), arrangements, NOSPs, court cases and evictions (legal.py), and the rule sets and
-automation switches supervisors set (config.py)."""
+(accounts.py), arrangements, NOSPs, court cases and evictions (legal.py), the rule sets and
+automation switches supervisors set (config.py), and the record of each CSV import (imports.py)."""
 
 from arrears.models.accounts import AccountKind, ActionDiaryEntry, DiarySource, PatchOfficer, RentAccount, Transaction
 from arrears.models.config import AutomatedStep, RuleSet, Schedule
+from arrears.models.imports import ImportKind, ImportRun
 from arrears.models.legal import (
     ACTIVE_STATES,
     Arrangement,
@@ -32,6 +33,8 @@ __all__ = [
     "DiarySource",
     "Eviction",
     "Frequency",
+    "ImportKind",
+    "ImportRun",
     "Nosp",
     "PatchOfficer",
     "PauseReason",
