@@ -10,7 +10,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -36,30 +35,10 @@ from arrears.services.rulesets import rule_set_for, rule_settings_for
 from communications.models import Message
 from core.dates import day_month_year
 from core.roles import Role
-from tests.arrears.factories import RentAccountFactory, diary, post
+from tests.arrears.factories import MONDAY, NOW, TODAY, RentAccountFactory, classified_in_arrears, diary, post
 from tests.casework.factories import ContactFactory, HouseholdFactory, TenancyFactory
 
-pytestmark = pytest.mark.django_db
-
-# A Wednesday in November (London is on UTC), so "this week" has two days behind it.
-NOW = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC)
-TODAY = datetime.date(2026, 11, 18)
-MONDAY = datetime.date(2026, 11, 16)
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
-
-
-def account_in_arrears(amount: str = "250", **kwargs) -> RentAccount:
-    """An account owing `amount` from charges posted before this week, classified."""
-    account = RentAccountFactory(**kwargs)
-    post(account, amount, on=MONDAY - datetime.timedelta(days=10))
-    accounts_classify()
-    account.refresh_from_db()
-    return account
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday")]
 
 
 def page_url(account: RentAccount) -> str:
@@ -106,7 +85,7 @@ def followed(client, response) -> str:
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     for response in (client.get(page_url(account)), client.post(url("diary-add", account), {"diary-code": "C"})):
         assert response.status_code == 302
         assert reverse("login") in response["Location"]
@@ -114,7 +93,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 
 def test_applicants_are_refused(client, applicant):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(applicant)
     assert client.get(page_url(account)).status_code == 403
     assert client.post(url("diary-add", account), {"diary-code": "C"}).status_code == 403
@@ -123,7 +102,7 @@ def test_applicants_are_refused(client, applicant):
 
 
 def test_staff_see_an_account_and_unknown_accounts_are_404(client, caseworker):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(caseworker)
     assert client.get(page_url(account)).status_code == 200
     assert client.get(reverse("arrears-account", args=[account.pk + 1000])).status_code == 404
@@ -168,7 +147,7 @@ def test_the_summary_shows_the_account_its_people_and_its_figures(client, casewo
 
 
 def test_why_this_action_lists_every_rule_up_to_the_one_that_fired(client, caseworker):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     client.force_login(caseworker)
     html = client.get(page_url(account)).content.decode()
     why = html[html.index("Why this action?") :]
@@ -209,7 +188,7 @@ def test_a_leasehold_account_reads_letter_before_action_and_has_no_nosp_panel(cl
 
 
 def test_a_rent_account_has_the_nosp_panel(client, caseworker):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(caseworker)
     html = client.get(page_url(account)).content.decode()
     assert 'id="account-nosp"' in html and "No NOSP served." in html
@@ -219,7 +198,7 @@ def test_a_rent_account_has_the_nosp_panel(client, caseworker):
 
 
 def test_the_letter_button_sends_the_recommended_letter_once(client, caseworker):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     client.force_login(caseworker)
     html = client.get(page_url(account)).content.decode()
     assert "Send Rent arrears: Letter 1" in html
@@ -242,7 +221,7 @@ def test_the_letter_button_sends_the_recommended_letter_once(client, caseworker)
 
 
 def test_the_letter_button_pauses_an_account_missing_letter_details(client, caseworker):
-    account = account_in_arrears("250", tenancy=TenancyFactory(household=HouseholdFactory(head=False)))
+    account = classified_in_arrears("250", tenancy=TenancyFactory(household=HouseholdFactory(head=False)))
     client.force_login(caseworker)
     response = client.post(url("send", account), {"classification": "send_letter_one"})
     html = followed(client, response)
@@ -255,7 +234,7 @@ def test_the_letter_button_pauses_an_account_missing_letter_details(client, case
 
 
 def test_no_letter_button_when_the_action_has_nothing_to_send_and_a_forced_press_is_refused(client, caseworker):
-    account = account_in_arrears("3")  # below the first text's £5
+    account = classified_in_arrears("3")  # below the first text's £5
     assert account.classification == "no_action"
     client.force_login(caseworker)
     html = client.get(page_url(account)).content.decode()
@@ -269,7 +248,7 @@ def test_no_letter_button_when_the_action_has_nothing_to_send_and_a_forced_press
 
 
 def failed_letter_account(caseworker) -> tuple[RentAccount, Message]:
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     assert automation.recommended_send(actor=caseworker, account=account) == automation.SENT
     message = letters(account).get()
     from communications.services import _fail
@@ -307,7 +286,7 @@ def test_a_failed_letter_is_linked_and_can_be_marked_reviewed_once(client, casew
 
 def test_a_message_is_only_shown_on_its_own_account(client, caseworker):
     account, message = failed_letter_account(caseworker)
-    other = account_in_arrears()
+    other = classified_in_arrears()
     client.force_login(caseworker)
     assert client.get(reverse("arrears-account-page-message", args=[other.pk, message.pk])).status_code == 404
     pdf = client.get(reverse("arrears-account-page-message-pdf", args=[account.pk, message.pk]))
@@ -326,7 +305,7 @@ def pause_data(until: datetime.date | None = None, reason: str = "Promise of pay
 
 
 def test_pausing_and_ending_the_pause(client, caseworker):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(caseworker)
     until = TODAY + datetime.timedelta(days=14)
     response = client.post(url("pause", account), pause_data(until))
@@ -366,7 +345,7 @@ def test_pausing_and_ending_the_pause(client, caseworker):
     ],
 )
 def test_a_refused_pause_shows_the_error_summary_and_writes_nothing(client, caseworker, change, sentence, field_id):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(caseworker)
     data = pause_data(TODAY + datetime.timedelta(days=7))
     data.update(change)
@@ -383,7 +362,7 @@ def test_a_refused_pause_shows_the_error_summary_and_writes_nothing(client, case
 
 
 def test_ending_a_pause_that_is_not_on_is_refused(client, caseworker):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(caseworker)
     refused(client.post(url("unpause", account), {"unpause-comment": ""}), 409, "The account is not paused.")
     assert not ActionDiaryEntry.objects.filter(account=account, code="UPS").exists()
@@ -393,7 +372,7 @@ def test_ending_a_pause_that_is_not_on_is_refused(client, caseworker):
 
 
 def test_a_diary_entry_is_added_now_or_backdated(client, caseworker):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(caseworker)
     response = client.post(url("diary-add", account), {"diary-code": "C", "diary-comment": "Spoke to her"})
     assert response["Location"] == f"{page_url(account)}#account-diary"
@@ -438,7 +417,7 @@ def test_a_diary_entry_is_added_now_or_backdated(client, caseworker):
     ],
 )
 def test_a_refused_diary_entry_writes_nothing(client, caseworker, data, sentence, field_id):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     client.force_login(caseworker)
     html = refused(client.post(url("diary-add", account), data), 400, sentence)
     assert f'href="#{field_id}"' in html
@@ -446,7 +425,7 @@ def test_a_refused_diary_entry_writes_nothing(client, caseworker, data, sentence
 
 
 def test_the_diary_is_newest_first_in_pages_of_25_with_who_wrote_each(client, caseworker):
-    account = account_in_arrears()
+    account = classified_in_arrears()
     for n in range(30):
         diary(account, "VIU", at=NOW - datetime.timedelta(days=40 - n), comment=f"Visit number {n}")
     diary_services.diary_add(actor=caseworker, account=account, code="C", comment="Latest call")
@@ -567,7 +546,7 @@ def arrangement_data(**changes) -> dict[str, str]:
 
 
 def test_an_arrangement_is_made_shown_with_its_history_and_cancelled(client, caseworker):
-    account = account_in_arrears("300")
+    account = classified_in_arrears("300")
     client.force_login(caseworker)
     response = client.post(url("arrangement-create", account), arrangement_data())
     assert response["Location"] == f"{page_url(account)}#account-arrangement"
@@ -613,7 +592,7 @@ def test_an_arrangement_is_made_shown_with_its_history_and_cancelled(client, cas
     ],
 )
 def test_a_refused_arrangement_writes_nothing(client, caseworker, changes, sentence, field_id):
-    account = account_in_arrears("300")
+    account = classified_in_arrears("300")
     client.force_login(caseworker)
     html = refused(client.post(url("arrangement-create", account), arrangement_data(**changes)), 400, sentence)
     assert f'href="#{field_id}"' in html
@@ -621,7 +600,7 @@ def test_a_refused_arrangement_writes_nothing(client, caseworker, changes, sente
 
 
 def test_an_informal_arrangement_is_refused_while_a_court_one_is_active(client, caseworker):
-    account = account_in_arrears("300")
+    account = classified_in_arrears("300")
     court = legal.court_case_record(actor=caseworker, account=account, court_date=NOW - datetime.timedelta(days=5))
     legal.court_outcome_record(
         actor=caseworker, court_case=court, outcome_code="SOT", terms=True, balance_on_outcome_date=Decimal("300")
@@ -649,7 +628,7 @@ def test_an_informal_arrangement_is_refused_while_a_court_one_is_active(client, 
 
 
 def test_a_nosp_is_recorded_with_its_lifecycle_dates(client, caseworker):
-    account = account_in_arrears("600")
+    account = classified_in_arrears("600")
     client.force_login(caseworker)
     served = TODAY - datetime.timedelta(days=10)
     response = client.post(url("nosp-record", account), date_data("nosp-served_on", served))
@@ -672,7 +651,7 @@ def test_a_nosp_is_recorded_with_its_lifecycle_dates(client, caseworker):
 
 
 def test_a_hearing_and_its_outcome_are_recorded(client, caseworker):
-    account = account_in_arrears("600")
+    account = classified_in_arrears("600")
     client.force_login(caseworker)
     hearing = TODAY - datetime.timedelta(days=2)
     data = {"court-court_time": "10:30", **date_data("court-court_date", hearing)}
@@ -697,7 +676,7 @@ def test_a_hearing_and_its_outcome_are_recorded(client, caseworker):
 
 
 def test_a_hearing_needs_its_time_and_an_outcome_waits_for_the_hearing(client, caseworker):
-    account = account_in_arrears("600")
+    account = classified_in_arrears("600")
     client.force_login(caseworker)
     html = refused(
         client.post(url("court-case-record", account), date_data("court-court_date", TODAY)),
@@ -715,7 +694,7 @@ def test_a_hearing_needs_its_time_and_an_outcome_waits_for_the_hearing(client, c
 
 
 def test_an_eviction_is_recorded(client, caseworker):
-    account = account_in_arrears("600")
+    account = classified_in_arrears("600")
     client.force_login(caseworker)
     refused(client.post(url("eviction-record", account), {"eviction-time": "09:30"}), 400, "Enter the eviction date.")
     data = {"eviction-time": "09:30", **date_data("eviction-date", TODAY + datetime.timedelta(days=20))}
@@ -754,7 +733,7 @@ def _fill(account: RentAccount, n: int) -> None:
 
 
 def test_the_page_costs_the_same_number_of_queries_for_5_and_500_rows(client, caseworker, make_staff):
-    small, large = account_in_arrears("300"), account_in_arrears("300")
+    small, large = classified_in_arrears("300"), classified_in_arrears("300")
     for account, n in ((small, 5), (large, 500)):
         _fill(account, n)
         legal.nosp_record(actor=caseworker, account=account, served_on=TODAY - datetime.timedelta(days=3))

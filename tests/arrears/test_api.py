@@ -26,37 +26,19 @@ from arrears.models import (
     RentAccount,
 )
 from arrears.services import diary as diary_services
-from arrears.services.classification import account_reclassify
 from communications.models import Message
-from tests.arrears.factories import RentAccountFactory, diary, post
+from tests.arrears.factories import NOW, TODAY, RentAccountFactory, classified_in_arrears, diary, post
 from tests.casework.factories import PatchFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday")]
 
-# A Wednesday, as in test_classification: "this week" (from Monday) has two days behind it.
-NOW = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC)
-TODAY = datetime.date(2026, 11, 18)
-MONDAY = datetime.date(2026, 11, 16)
 API = "/api/v1/arrears"
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 @pytest.fixture
 def staff(client, caseworker):
     client.force_login(caseworker)
     return client
-
-
-def account_in_arrears(amount: str = "250", **kwargs) -> RentAccount:
-    """An account owing `amount` from charges posted before this week, classified."""
-    account = RentAccountFactory(**kwargs)
-    post(account, amount, on=MONDAY - datetime.timedelta(days=10))
-    return account_reclassify(account, automate=False)
 
 
 def api_error(response, status: int, code: str) -> dict:
@@ -81,7 +63,7 @@ def references(response) -> list[str]:
 
 
 def test_a_row_shows_balances_pause_classification_and_the_legal_dates(staff):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     row = staff.get(f"{API}/accounts/").json()["results"][0]
 
     assert row["id"] == account.pk and row["reference"] == account.reference
@@ -115,15 +97,15 @@ def worktray(make_staff):
     officer = make_staff(email="officer@test.example")
     PatchOfficer.objects.create(patch=east, officer=officer)
     other = PauseReason.objects.get(label="Other")
-    big = account_in_arrears("900", reference="BIG", patch=east)
-    small = account_in_arrears("7", reference="SMALL", patch=west)
-    unassigned = account_in_arrears("250", reference="NOPATCH", patch=None)
+    big = classified_in_arrears("900", reference="BIG", patch=east)
+    small = classified_in_arrears("7", reference="SMALL", patch=west)
+    unassigned = classified_in_arrears("250", reference="NOPATCH", patch=None)
     RentAccountFactory(reference="LEASE", kind="service_charge", patch=east)  # owes nothing: out of scope
-    paused = account_in_arrears("300", reference="PAUSED", patch=west)
+    paused = classified_in_arrears("300", reference="PAUSED", patch=west)
     diary_services.account_pause(
         actor=officer, account=paused, until=TODAY + datetime.timedelta(days=5), reason=other, comment="Wait."
     )
-    ends_today = account_in_arrears("300", reference="ENDSTODAY", patch=west)
+    ends_today = classified_in_arrears("300", reference="ENDSTODAY", patch=west)
     with time_machine.travel(NOW - datetime.timedelta(days=3), tick=False):
         # Paused until today, three days ago: no longer paused ("paused until today" is not).
         diary_services.account_pause(actor=officer, account=ends_today, until=TODAY, reason=other, comment="Wait.")
@@ -194,7 +176,7 @@ def test_the_list_is_paginated_and_takes_a_fixed_number_of_queries(staff, make_s
 
     def accounts(n: int, offset: int) -> None:
         for i in range(n):
-            account = account_in_arrears(str(100 + i + offset))
+            account = classified_in_arrears(str(100 + i + offset))
             PatchOfficer.objects.create(patch=account.patch, officer=officer)
             if i % 2:
                 RentAccount.objects.filter(pk=account.pk).update(
@@ -218,7 +200,7 @@ def test_the_list_is_paginated_and_takes_a_fixed_number_of_queries(staff, make_s
 
 
 def test_the_account_shows_its_arrangement_and_latest_nosp_court_case_and_eviction(staff, caseworker):
-    account = account_in_arrears("600")
+    account = classified_in_arrears("600")
     send(staff, f"{API}/accounts/{account.pk}/nosps/", {"served_on": "2026-10-01"})
     older = send(staff, f"{API}/accounts/{account.pk}/court-cases/", {"court_date": "2026-11-02T10:00:00Z"})
     court = send(staff, f"{API}/accounts/{account.pk}/court-cases/", {"court_date": "2026-11-09T10:00:00Z"})
@@ -287,7 +269,7 @@ def test_what_does_not_exist_is_a_404(staff, url):
 
 
 def test_the_explanation_gives_every_rule_up_to_the_one_that_fires(staff):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     body = staff.get(f"{API}/accounts/{account.pk}/explanation/").json()
     assert body["account"] == account.pk
     assert body["classification"] == body["rule"] == "send_letter_one"
@@ -300,7 +282,7 @@ def test_the_explanation_gives_every_rule_up_to_the_one_that_fires(staff):
 
 
 def test_reclassify_brings_the_stored_classification_up_to_date(staff):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     diary(account, "IC1", at=NOW - datetime.timedelta(hours=1))  # written behind the services' back
     assert RentAccount.objects.get(pk=account.pk).classification == "send_letter_one"
 
@@ -350,7 +332,7 @@ def test_the_diary_newest_first(staff):
 
 
 def test_a_diary_entry_reclassifies_the_account_in_the_response(staff, caseworker):
-    account = account_in_arrears("7")
+    account = classified_in_arrears("7")
     assert account.classification == "send_first_sms"
 
     response = send(staff, f"{API}/accounts/{account.pk}/diary/", {"code": "gms", "comment": "Texted by hand."})
@@ -376,7 +358,7 @@ def test_a_diary_entry_reclassifies_the_account_in_the_response(staff, caseworke
     ],
 )
 def test_a_bad_diary_entry_is_a_400_naming_the_field(staff, data, field):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     error = api_error(send(staff, f"{API}/accounts/{account.pk}/diary/", data), 400, "validation_error")
     assert field in error["fields"]
     assert not ActionDiaryEntry.objects.filter(account=account).exists()
@@ -386,7 +368,7 @@ def test_a_bad_diary_entry_is_a_400_naming_the_field(staff, data, field):
 
 
 def test_pause_and_unpause(staff):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     reason = PauseReason.objects.get(label="Promise of payment")
 
     paused = send(
@@ -420,7 +402,7 @@ def test_pause_and_unpause(staff):
     ],
 )
 def test_a_bad_pause_is_a_400_naming_the_field(staff, data, field):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     data = {"reason": PauseReason.objects.get(label="Other").pk, **data}
     error = api_error(send(staff, f"{API}/accounts/{account.pk}/pause/", data), 400, "validation_error")
     assert field in error["fields"]
@@ -428,12 +410,12 @@ def test_a_bad_pause_is_a_400_naming_the_field(staff, data, field):
 
 
 def test_failed_letter_review_without_a_failed_letter_is_a_409(staff):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     api_error(send(staff, f"{API}/accounts/{account.pk}/failed-letter-review/"), 409, "conflict")
 
 
 def test_send_recommended_sends_once_and_the_second_call_is_a_409(staff, caseworker):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     url = f"{API}/accounts/{account.pk}/send-recommended/"
 
     first = send(staff, url, {"classification": "send_letter_one"})
@@ -455,7 +437,7 @@ def test_send_recommended_sends_once_and_the_second_call_is_a_409(staff, casewor
 
 
 def test_send_recommended_refuses_when_what_was_shown_has_changed(staff):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     error = api_error(
         send(staff, f"{API}/accounts/{account.pk}/send-recommended/", {"classification": "send_letter_two"}),
         409,
@@ -469,7 +451,7 @@ def test_send_recommended_refuses_when_what_was_shown_has_changed(staff):
 
 
 def test_make_and_cancel_an_informal_arrangement(staff):
-    account = account_in_arrears("300")
+    account = classified_in_arrears("300")
     made = send(
         staff,
         f"{API}/accounts/{account.pk}/arrangements/",
@@ -510,7 +492,7 @@ def test_make_and_cancel_an_informal_arrangement(staff):
     ],
 )
 def test_a_bad_arrangement_is_a_400_naming_the_field(staff, data, field):
-    account = account_in_arrears("300")
+    account = classified_in_arrears("300")
     data = {"kind": "informal", "frequency": "weekly", "instalment_amount": "5", "start_date": "2026-11-20", **data}
     data = {name: value for name, value in data.items() if value is not None}
     error = api_error(send(staff, f"{API}/accounts/{account.pk}/arrangements/", data), 400, "validation_error")
@@ -519,7 +501,7 @@ def test_a_bad_arrangement_is_a_400_naming_the_field(staff, data, field):
 
 
 def test_a_cancellation_needs_a_reason(staff):
-    account = account_in_arrears("300")
+    account = classified_in_arrears("300")
     made = send(
         staff,
         f"{API}/accounts/{account.pk}/arrangements/",
@@ -535,7 +517,7 @@ def test_a_cancellation_needs_a_reason(staff):
 
 
 def test_record_a_nosp(staff):
-    account = account_in_arrears("600")
+    account = classified_in_arrears("600")
     response = send(staff, f"{API}/accounts/{account.pk}/nosps/", {"served_on": "2026-11-08"})
     assert response.status_code == 201, response.content
     body = response.json()
@@ -556,7 +538,7 @@ def test_record_a_nosp(staff):
 
 
 def test_record_a_court_case_and_its_outcome(staff):
-    account = account_in_arrears("600")
+    account = classified_in_arrears("600")
     future = send(staff, f"{API}/accounts/{account.pk}/court-cases/", {"court_date": "2026-12-01T10:00:00Z"})
     assert future.status_code == 201, future.content
     assert future.json()["account"]["court_date"] == "2026-12-01T10:00:00Z"
@@ -588,7 +570,7 @@ def test_record_a_court_case_and_its_outcome(staff):
 
 
 def test_record_an_eviction(staff):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     response = send(staff, f"{API}/accounts/{account.pk}/evictions/", {"date": "2026-12-03T09:30:00Z"})
     assert response.status_code == 201, response.content
     body = response.json()
@@ -645,7 +627,7 @@ def _urls(account_id: int) -> list[tuple[str, str]]:
 
 
 def test_applicants_get_403(client, applicant):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     client.force_login(applicant)
     for method, url in _urls(account.pk):
         response = getattr(client, method)(url, {"code": "C"} if method == "post" else None)
@@ -654,7 +636,7 @@ def test_applicants_get_403(client, applicant):
 
 
 def test_anonymous_visitors_are_refused(client):
-    account = account_in_arrears("250")
+    account = classified_in_arrears("250")
     for method, url in _urls(account.pk):
         response = getattr(client, method)(url)
         assert response.status_code in (401, 403), url

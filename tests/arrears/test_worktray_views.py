@@ -10,7 +10,6 @@ import re
 from decimal import Decimal
 
 import pytest
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -19,24 +18,15 @@ from arrears.models import PatchOfficer, PauseReason, RentAccount
 from arrears.services.classification import accounts_classify
 from arrears.views.worktray import PALETTE, _contrast, text_colour
 from core.roles import Role
-from tests.arrears.factories import RentAccountFactory, post
+from tests.arrears.factories import TODAY, RentAccountFactory, post
 from tests.casework.factories import ContactFactory, HouseholdFactory, PatchFactory, PropertyFactory, TenancyFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("wednesday")]
 
-# A Wednesday morning in London.
-NOW = datetime.datetime(2026, 11, 18, 10, 0, tzinfo=datetime.UTC)
-TODAY = datetime.date(2026, 11, 18)
 
 URL = reverse("arrears-worktray")
 LEASEHOLD_URL = reverse("arrears-leasehold-worktray")
 CHART_URL = reverse("arrears-chart")
-
-
-@pytest.fixture(autouse=True)
-def _frozen():
-    with time_machine.travel(NOW, tick=False):
-        yield
 
 
 def account(balance: str = "500", classification: str = "send_letter_one", **fields) -> RentAccount:
