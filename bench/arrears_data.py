@@ -54,7 +54,12 @@ def _create(now: datetime.datetime, accounts: int, tx_per_account: int) -> dict[
     )
     properties = _ids(connection, "SELECT id FROM casework_property WHERE id > %s ORDER BY id", [first_property])
     first_household = _ids(connection, "SELECT coalesce(max(id), 0) FROM casework_household")[0]
-    _copy(connection, Household, ["reference", "name"], ((f"HH-A{first_household + k:07d}", f"Tenant {k}") for k in range(accounts)))
+    _copy(
+        connection,
+        Household,
+        ["reference", "name"],
+        ((f"HH-A{first_household + k:07d}", f"Tenant {k}") for k in range(accounts)),
+    )
     households = _ids(connection, "SELECT id FROM casework_household WHERE id > %s ORDER BY id", [first_household])
     first_tenancy = _ids(connection, "SELECT coalesce(max(id), 0) FROM casework_tenancy")[0]
     started = today - datetime.timedelta(days=2000)
