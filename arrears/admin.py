@@ -32,7 +32,7 @@ from arrears.models import (
     TransactionType,
 )
 from arrears.rules import RuleSettings
-from arrears.services import imports
+from arrears.services import import_format, imports
 from arrears.services.classification import accounts_classify
 from arrears.services.rulesets import overrides_problems
 from core import errors
@@ -257,10 +257,7 @@ class RentAccountImportMixin:
             "run_url": (
                 reverse("admin:arrears_importrun_change", args=[report.run_id]) if report and report.run_id else ""
             ),
-            "columns": {
-                "accounts": (imports.ACCOUNT_REQUIRED, imports.ACCOUNT_OPTIONAL),
-                "transactions": (imports.TRANSACTION_REQUIRED, imports.TRANSACTION_OPTIONAL),
-            },
+            "columns": {str(kind): columns for kind, columns in import_format.COLUMNS.items()},
         }
         return TemplateResponse(request, "admin/arrears/rentaccount/import.html", context)
 

@@ -20,13 +20,10 @@ CONFLICT DO NOTHING). Each import but a dry run is recorded as an ImportRun with
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime
 import json
-import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any, TextIO
 
 from django.db import DatabaseError, connection, transaction
@@ -34,6 +31,20 @@ from django.db.models import Q
 from django.utils import timezone
 
 from arrears.models import AccountKind, ImportKind, ImportRun, RentAccount, Transaction, TransactionType
+from arrears.services.import_format import (
+    FALSE_WORDS,
+    ROW,
+    TRUE_WORDS,
+    RowError,
+    Unreadable,
+    amount_value,
+    date_value,
+    file_records,
+    header_problem,
+    read_header,
+    row_values,
+    text_value,
+)
 from casework.models import Patch, Tenancy
 from core import errors
 from core.audit import audited
@@ -42,24 +53,9 @@ from core.permissions import is_supervisor
 BATCH = 5000
 REPORT_LIMIT = ImportRun.REPORT_LIMIT
 
-ACCOUNT_REQUIRED = ("reference", "kind", "tenancy_reference")
-ACCOUNT_OPTIONAL = ("patch_code", "weekly_rent", "weekly_service_charge", "weekly_other_charges", "terminated")
-TRANSACTION_REQUIRED = ("account_reference", "external_id", "type_code", "posted_on", "amount")
-TRANSACTION_OPTIONAL = ("description",)
-COLUMNS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    ImportKind.ACCOUNTS: (ACCOUNT_REQUIRED, ACCOUNT_OPTIONAL),
-    ImportKind.TRANSACTIONS: (TRANSACTION_REQUIRED, TRANSACTION_OPTIONAL),
-}
-
 _WEEKLY = ("weekly_rent", "weekly_service_charge", "weekly_other_charges")
 _UPDATED_FIELDS = [*_WEEKLY, "patch", "is_terminated", "updated_at", "updated_by"]
 KIND_LABELS: dict[str, str] = {AccountKind.RENT: "rent", AccountKind.SERVICE_CHARGE: "service-charge"}
-TRUE_WORDS = {"true", "yes", "y", "1"}
-FALSE_WORDS = {"false", "no", "n", "0", ""}
-_AMOUNT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_UK_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
-ROW = "row"  # the "field" of a problem with the whole row
 _LOCK = "arrears_import"  # imports run one at a time (a transaction-level advisory lock per batch)
 
 
@@ -130,172 +126,6 @@ class ImportReport:
         return text
 
 
-class _RowError(Exception):
-    """Problems with one row, column by column."""
-
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(message for _column, message in problems))
-
-
-class _Stop(Exception):
-    """The file cannot be read past this point."""
-
-
-# --- reading the file --------------------------------------------------------------------------
-
-
-def _header_problem(message: str) -> errors.ValidationError:
-    return errors.ValidationError(message, fields={"file": [message]})
-
-
-def _quoted(names) -> str:
-    names = [f"“{name}”" for name in names]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
-def _detect(names: list[str], kind: str | None) -> str:
-    if kind is not None:
-        if kind not in ImportKind.values:
-            raise _header_problem(f"“{kind}” is not a kind of file: say accounts or transactions.")
-        return kind
-    present = set(names)
-    scores = {}
-    for candidate, (required, optional) in COLUMNS.items():
-        other = {c for k, (r, o) in COLUMNS.items() if k != candidate for c in (*r, *o)}
-        scores[candidate] = len(present & (set(required) | set(optional)) - other)
-    best = max(scores.values())
-    winners = [k for k, score in scores.items() if score == best]
-    if best == 0 or len(winners) > 1:
-        raise _header_problem(
-            "The header does not say whether this is an accounts file (reference, kind, tenancy_reference …) "
-            "or a transactions file (account_reference, external_id, type_code, posted_on, amount …): "
-            "check the first row, or give the kind of file. Nothing was imported."
-        )
-    return winners[0]
-
-
-def _read_header(row: list[str], kind: str | None) -> tuple[str, dict[str, int], int]:
-    """The file's kind, each known column's position, and the number of columns. Column names
-    are matched without regard to case or surrounding spaces; columns with an empty name (a
-    spreadsheet's trailing commas) are ignored."""
-    names = [cell.replace("\ufeff", "").strip().lower() for cell in row]
-    if not any(names):
-        raise _header_problem("The first row is empty: it should name the columns. Nothing was imported.")
-    twice = sorted({name for name in names if name and names.count(name) > 1})
-    if twice:
-        raise _header_problem(f"The header names {_quoted(twice)} more than once. Nothing was imported.")
-    kind = _detect([n for n in names if n], kind)
-    required, optional = COLUMNS[kind]
-    unknown = [n for n in names if n and n not in required and n not in optional]
-    missing = [n for n in required if n not in names]
-    if unknown or missing:
-        parts = []
-        if missing:
-            parts.append(f"is missing the required {'column' if len(missing) == 1 else 'columns'} {_quoted(missing)}")
-        if unknown:
-            parts.append(f"has {'a column' if len(unknown) == 1 else 'columns'} we do not know: {_quoted(unknown)}")
-        label = ImportKind(kind).label.lower()
-        raise _header_problem(
-            f"The {label} file's header {' and '.join(parts)}. "
-            f"The columns are {', '.join(required)} (required) and {', '.join(optional)}. Nothing was imported."
-        )
-    return kind, {name: index for index, name in enumerate(names) if name}, len(names)
-
-
-def _records(file: TextIO) -> Iterator[tuple[int, list[str] | None, str]]:
-    """(line the record starts on, fields or None, problem) for each non-blank record."""
-    reader = csv.reader(file)
-    while True:
-        start = reader.line_num + 1
-        try:
-            fields = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as error:
-            yield start, None, f"The row cannot be read as CSV: {error}."
-            continue
-        except UnicodeDecodeError:
-            raise _Stop(f"The file is not UTF-8 text at or after line {start}: save it as CSV (UTF-8).") from None
-        if any(cell.strip() for cell in fields):
-            yield start, fields, ""
-
-
-# --- values ------------------------------------------------------------------------------------
-
-
-def _text(values: dict[str, str], column: str, problems: list, *, limit: int, required: bool = True) -> str:
-    value = values.get(column, "").strip()
-    if not value and required:
-        problems.append((column, f"The {column} is empty."))
-    elif len(value) > limit:
-        problems.append((column, f"The {column} has {len(value)} characters; at most {limit} fit."))
-    return value
-
-
-def _amount(
-    values: dict[str, str], column: str, problems: list, *, signed: bool, max_digits: int, required: bool
-) -> Decimal | None:
-    text = values.get(column, "").strip().replace(",", "") if column in values else None
-    if text is None:
-        return None
-    if not text:
-        if required:
-            problems.append((column, f"The {column} is empty."))
-            return None
-        return Decimal("0.00")
-    if not _AMOUNT.fullmatch(text):
-        problems.append((column, f"“{values[column].strip()}” is not an amount of money (write it like 123.45)."))
-        return None
-    try:
-        value = Decimal(text)
-    except InvalidOperation:  # pragma: no cover (the pattern admits only what Decimal reads)
-        problems.append((column, f"“{text}” is not an amount of money (write it like 123.45)."))
-        return None
-    if value != value.quantize(Decimal("0.01")):
-        problems.append((column, f"“{text}” has more than two decimal places."))
-        return None
-    if value < 0 and not signed:
-        problems.append((column, f"The {column} cannot be negative (it is {text})."))
-        return None
-    if abs(value) >= Decimal(10) ** (max_digits - 2):
-        problems.append((column, f"“{text}” is too large an amount."))
-        return None
-    return value.quantize(Decimal("0.01"))
-
-
-def _date(values: dict[str, str], column: str, problems: list, *, today: datetime.date) -> datetime.date | None:
-    text = values.get(column, "").strip()
-    if not text:
-        problems.append((column, f"The {column} is empty."))
-        return None
-    iso, uk = _ISO_DATE.fullmatch(text), _UK_DATE.fullmatch(text)
-    try:
-        if iso:
-            value = datetime.date(int(iso[1]), int(iso[2]), int(iso[3]))
-        elif uk:
-            value = datetime.date(int(uk[3]), int(uk[2]), int(uk[1]))
-        else:
-            problems.append((column, f"“{text}” is not a date: write it as YYYY-MM-DD or DD/MM/YYYY."))
-            return None
-    except ValueError:
-        problems.append((column, f"“{text}” is not a date in the calendar."))
-        return None
-    if value > today:
-        problems.append((column, f"{value:%d/%m/%Y} is in the future: only transactions already posted are imported."))
-        return None
-    return value
-
-
-def _row_values(fields: list[str], columns: dict[str, int], width: int) -> dict[str, str]:
-    if len(fields) != width and (len(fields) < width or any(cell.strip() for cell in fields[width:])):
-        hint = " (a quotation mark may be left open)" if any("\n" in cell for cell in fields) else ""
-        raise _RowError([(ROW, f"The row has {len(fields)} values but the header has {width} columns{hint}.")])
-    if "\x00" in "".join(fields):
-        raise _RowError([(ROW, "The row contains a NUL character: the file may not be text.")])
-    return {name: fields[index] for name, index in columns.items()}
-
-
 # --- accounts ----------------------------------------------------------------------------------
 
 
@@ -313,13 +143,13 @@ class _AccountRow:
 
 def _account_row(line: int, values: dict[str, str], patches: dict[str, int]) -> _AccountRow:
     problems: list[tuple[str, str]] = []
-    reference = _text(values, "reference", problems, limit=20)
+    reference = text_value(values, "reference", problems, limit=20)
     kind_text = values.get("kind", "").strip().lower().replace(" ", "_").replace("-", "_")
     if kind_text not in AccountKind.values:
         shown = values.get("kind", "").strip()
         message = f"“{shown}” is not a kind of account: say rent or service_charge." if shown else "The kind is empty."
         problems.append(("kind", message))
-    tenancy_reference = _text(values, "tenancy_reference", problems, limit=20).upper()
+    tenancy_reference = text_value(values, "tenancy_reference", problems, limit=20).upper()
     fields: dict[str, Any] = {}
     if "patch_code" in values:
         code = values["patch_code"].strip()
@@ -328,7 +158,7 @@ def _account_row(line: int, values: dict[str, str], patches: dict[str, int]) -> 
         fields["patch_id"] = patches.get(code.upper()) if code else None
     for column in _WEEKLY:
         if column in values:
-            fields[column] = _amount(values, column, problems, signed=False, max_digits=10, required=False)
+            fields[column] = amount_value(values, column, problems, signed=False, max_digits=10, required=False)
     if "terminated" in values:
         word = values["terminated"].strip().lower()
         if word in TRUE_WORDS:
@@ -338,7 +168,7 @@ def _account_row(line: int, values: dict[str, str], patches: dict[str, int]) -> 
         else:
             problems.append(("terminated", f"“{values['terminated'].strip()}” is not true or false (or yes or no)."))
     if problems:
-        raise _RowError(problems)
+        raise RowError(problems)
     return _AccountRow(line, reference, kind_text, tenancy_reference, fields)
 
 
@@ -429,18 +259,18 @@ class _TransactionRow:
 
 def _transaction_row(line: int, values: dict[str, str], types: dict[str, str], today: datetime.date) -> _TransactionRow:
     problems: list[tuple[str, str]] = []
-    account_reference = _text(values, "account_reference", problems, limit=20)
-    external_id = _text(values, "external_id", problems, limit=40)
+    account_reference = text_value(values, "account_reference", problems, limit=20)
+    external_id = text_value(values, "external_id", problems, limit=40)
     code = values.get("type_code", "").strip()
     if not code:
         problems.append(("type_code", "The type_code is empty."))
     elif code.upper() not in types:
         problems.append(("type_code", f"There is no transaction type “{code}”."))
-    posted_on = _date(values, "posted_on", problems, today=today)
-    amount = _amount(values, "amount", problems, signed=True, max_digits=12, required=True)
-    description = _text(values, "description", problems, limit=200, required=False)
+    posted_on = date_value(values, "posted_on", problems, today=today)
+    amount = amount_value(values, "amount", problems, signed=True, max_digits=12, required=True)
+    description = text_value(values, "description", problems, limit=200, required=False)
     if problems or posted_on is None or amount is None:
-        raise _RowError(problems)
+        raise RowError(problems)
     return _TransactionRow(line, account_reference, external_id, types[code.upper()], posted_on, amount, description)
 
 
@@ -595,7 +425,7 @@ def _account_steps(report: ImportReport, *, actor, dry_run: bool, touched: dict[
         if earlier[1] == row.fingerprint():
             report.unchanged += 1
             return None
-        raise _RowError(
+        raise RowError(
             [("reference", f"Account {row.reference} is already on line {earlier[0]} with different details.")]
         )
 
@@ -641,16 +471,16 @@ def import_csv(
     header is wrong, before anything is written."""
     if actor is not None and not is_supervisor(actor):
         raise errors.PermissionDenied("Only supervisors can import accounts and transactions.")
-    records = _records(file)
+    records = file_records(file)
     try:
         first = next(records, None)
-    except _Stop as stop:
-        raise _header_problem(f"{stop} Nothing was imported.") from None
+    except Unreadable as stop:
+        raise header_problem(f"{stop} Nothing was imported.") from None
     if first is None:
-        raise _header_problem("The file is empty: it has no header row. Nothing was imported.")
+        raise header_problem("The file is empty: it has no header row. Nothing was imported.")
     if first[1] is None:
-        raise _header_problem(f"The header cannot be read as CSV. {first[2]} Nothing was imported.")
-    kind, columns, width = _read_header(first[1], kind)
+        raise header_problem(f"The header cannot be read as CSV. {first[2]} Nothing was imported.")
+    kind, columns, width = read_header(first[1], kind)
     report = ImportReport(kind=kind, name=name, dry_run=dry_run)
     run = None
     if not dry_run:
@@ -681,8 +511,8 @@ def import_csv(
                         report.reject(line, (ROW, problem))
                         continue
                     try:
-                        row = parse(line, _row_values(fields, columns, width))
-                    except _RowError as error:
+                        row = parse(line, row_values(fields, columns, width))
+                    except RowError as error:
                         report.reject(line, *error.problems)
                         continue
                     if row is not None:
@@ -690,7 +520,7 @@ def import_csv(
                     if len(batch) >= batch_size:
                         flush(batch)
                         batch = []
-            except _Stop as stop:
+            except Unreadable as stop:
                 report.error = f"{stop} The rows before it were imported; import the file again once it is fixed."
             if batch:
                 flush(batch)
