@@ -137,7 +137,7 @@ def _create(now: datetime.datetime, accounts: int, tx_per_account: int) -> dict[
         # informal arrangement for 5%.
         cursor.execute(
             f"INSERT INTO {Nosp._meta.db_table} (account_id, served_on, created_at) "  # noqa: S608
-            f"SELECT a.id, '{today}'::date - 40 - a.id %% 200, {stamp} FROM {ACCOUNT_TABLE} a "
+            f"SELECT a.id, '{today}'::date - 40 - (a.id %% 200)::int, {stamp} FROM {ACCOUNT_TABLE} a "
             f"WHERE {owing} AND {_bucket('a.id', 6)} < 6",
             [],
         )
