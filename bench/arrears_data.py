@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime
 
 import pgtrigger
-from django.db import connection
+from django.db import connection, transaction
 
 from arrears.models import ActionDiaryEntry, Arrangement, CourtCase, Nosp, RentAccount, Transaction
 from bench.case_data import _copy, _ids
@@ -31,7 +31,13 @@ def _bucket(column: str, salt: int) -> str:
 
 def arrears_create(*, now: datetime.datetime, accounts: int, tx_per_account: int = 50) -> dict[str, int]:
     """Load `accounts` rent accounts with their history; returns counts of what was made."""
-    with pgtrigger.ignore():  # no audit history for generated rows
+    # No audit history for generated rows, and no per-row trigger at all: COPY bypasses
+    # pgtrigger.ignore()'s statement prefix, and the history triggers make a COPY fifty times
+    # slower. The generated rows are consistent by construction, so the replica role's skipped
+    # foreign-key checks lose nothing.
+    with transaction.atomic(), pgtrigger.ignore():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL session_replication_role = replica")
         return _create(now, accounts, tx_per_account)
 
 
@@ -48,7 +54,15 @@ def _create(now: datetime.datetime, accounts: int, tx_per_account: int) -> dict[
         Property,
         ["address_line_1", "town", "postcode", "patch_id", "patch_source", "created_at", "updated_at"],
         (
-            (f"{first_property + k} Ledger Street", "Benchford", "BN2 2AA", patches[k % PATCHES], "lookup", now, now)
+            (
+                f"{first_property + k} Ledger Street",
+                "Benchford",
+                "BN2 2AA",
+                patches[k % PATCHES],
+                "lookup",
+                now,
+                now,
+            )
             for k in range(accounts)
         ),
     )
