@@ -404,14 +404,23 @@ class _Period(NamedTuple):
     label: str
 
 
+@functools.lru_cache(maxsize=256)
+def _midnight_before(today: datetime.date, period: _Period, zone: ZoneInfo) -> datetime.datetime:
+    # Every account of a run asks for the same few thresholds: calendar arithmetic is slow.
+    return _instant(today - period.delta, zone)
+
+
+@functools.cache  # a rule asks for the same few periods for every account
 def _days(n: int) -> _Period:
     return _Period(relativedelta(days=n), _count(n, "day"))
 
 
+@functools.cache
 def _months(n: int) -> _Period:
     return _Period(relativedelta(months=n), _count(n, "month"))
 
 
+@functools.cache
 def _years(n: int) -> _Period:
     return _Period(relativedelta(years=n), _count(n, "year"))
 
@@ -530,6 +539,10 @@ class _Context:
     after_grace: Decimal | None
     nosp: NospDates | None
     days_since_payment: int | None
+    # The §3 predicates nearly every rule asks, worked out once per account.
+    paused: bool
+    court_in_future: bool
+    prevented: bool
 
     @classmethod
     def build(cls, facts: Facts, now: datetime.datetime, settings: RuleSettings) -> _Context:
@@ -547,15 +560,20 @@ class _Context:
         days_since_payment = None
         if facts.last_payment_at is not None:
             days_since_payment = (today - _local_date(facts.last_payment_at, zone)).days
+        instant = now.astimezone(UTC)
+        court_at = None if facts.court_date is None else _instant(facts.court_date, zone)
+        # Paused only while the pause-until instant is in the future: "until today" is not paused.
+        paused = facts.paused_until is not None and _instant(facts.paused_until, zone) > instant
+        court_in_future = court_at is not None and court_at > instant
         return cls(
             facts=facts,
             settings=settings,
             zone=zone,
-            now=now.astimezone(UTC),
+            now=instant,
             today=today,
             comm_code=_code(facts.last_communication_code),
             comm_at=None if facts.last_communication_at is None else _instant(facts.last_communication_at, zone),
-            court_at=None if facts.court_date is None else _instant(facts.court_date, zone),
+            court_at=court_at,
             outcome=_code(facts.court_outcome_code),
             agreement_type=_word(facts.agreement_type),
             agreement_state=_word(facts.agreement_state),
@@ -565,27 +583,17 @@ class _Context:
             after_grace=after_grace,
             nosp=nosp_dates(facts.nosp_served_at, settings),
             days_since_payment=days_since_payment,
+            paused=paused,
+            court_in_future=court_in_future,
+            # Any eviction date, past or future, blocks (§12.2).
+            prevented=facts.eviction_date is not None or court_in_future or paused,
         )
 
     def ago(self, period: _Period) -> datetime.datetime:
         """The threshold of "period old": local midnight of (today - period) (§10)."""
-        return _instant(self.today - period.delta, self.zone)
+        return _midnight_before(self.today, period, self.zone)
 
     # §3 predicates ---------------------------------------------------------------------------
-
-    @property
-    def paused(self) -> bool:
-        # Paused only while the pause-until instant is in the future: "until today" is not paused.
-        return self.facts.paused_until is not None and _instant(self.facts.paused_until, self.zone) > self.now
-
-    @property
-    def court_in_future(self) -> bool:
-        return self.court_at is not None and self.court_at > self.now
-
-    @property
-    def prevented(self) -> bool:
-        # Any eviction date, past or future, blocks (§12.2).
-        return self.facts.eviction_date is not None or self.court_in_future or self.paused
 
     @property
     def court_case_exists(self) -> bool:
@@ -1425,6 +1433,13 @@ _NO_RULE_FIRED = Step(rule=Classification.NO_ACTION.value, fired=True, reason="N
 _SWITCHED_OFF = "Switched off in the rule settings."
 
 
+@functools.lru_cache(maxsize=16)
+def _plan(enabled_rules: frozenset[Classification]) -> tuple[tuple[Rule, str, bool], ...]:
+    """Each rule in order with its value and whether it may fire, worked out once per set of
+    enabled rules (a frozenset keeps its hash, so the lookup per account is cheap)."""
+    return tuple((rule, rule.classification.value, rule.classification in enabled_rules) for rule in RULES)
+
+
 def classify(
     facts: Facts,
     *,
@@ -1440,9 +1455,8 @@ def classify(
         raise ValueError("classify needs a timezone-aware `now`")
     context = _Context.build(facts, now, settings)
     steps: list[Step] = []
-    for rule in RULES:
-        value = rule.classification.value
-        if rule.classification not in settings.enabled_rules:
+    for rule, value, enabled in _plan(settings.enabled_rules):
+        if not enabled:
             if explain:
                 steps.append(Step(rule=value, fired=False, reason=_SWITCHED_OFF))
             continue

@@ -55,9 +55,15 @@ class RentAccount(Stamped):
 
     Kind = AccountKind
 
-    reference = models.CharField(max_length=20, unique=True)
+    # Every index on this table is rewritten for each account the nightly run changes, so it has
+    # only those its reads use: the reference (unique, no LIKE index), tenancy and kind (unique),
+    # the patch, and the worktray's. Who created or changed an account, and its pause reason, are
+    # never searched by (their PROTECT checks are rare and may scan).
+    reference = models.CharField(max_length=20)
     kind = models.CharField(max_length=20, choices=AccountKind.choices, default=AccountKind.RENT)
-    tenancy = models.ForeignKey("casework.Tenancy", on_delete=models.PROTECT, related_name="rent_accounts")
+    tenancy = models.ForeignKey(
+        "casework.Tenancy", on_delete=models.PROTECT, related_name="rent_accounts", db_index=False
+    )
     patch = models.ForeignKey(
         "casework.Patch",
         null=True,
@@ -70,10 +76,30 @@ class RentAccount(Stamped):
     weekly_service_charge = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     weekly_other_charges = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     is_terminated = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+    )
 
     # Pausing: paused while `paused_until` is after today ("paused until today" is not paused).
     paused_until = models.DateField(null=True, blank=True)
-    pause_reason = models.ForeignKey(PauseReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    pause_reason = models.ForeignKey(
+        PauseReason, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     pause_comment = models.TextField(blank=True, max_length=2000)
 
     # Derived by arrears.services.classification (never edited by hand).
@@ -101,6 +127,11 @@ class RentAccount(Stamped):
     class Meta:
         ordering = ["reference"]
         constraints = [
+            models.UniqueConstraint(
+                fields=["reference"],
+                name="arrears_account_reference_unique",
+                violation_error_message="Another account has this reference.",
+            ),
             models.UniqueConstraint(fields=["tenancy", "kind"], name="arrears_one_account_per_tenancy_and_kind"),
             models.CheckConstraint(
                 condition=models.Q(weekly_rent__gte=0, weekly_service_charge__gte=0, weekly_other_charges__gte=0),
