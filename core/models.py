@@ -109,28 +109,28 @@ class UserRole(models.Model):
 pghistory.track(pghistory.InsertEvent("role.granted"), pghistory.DeleteEvent("role.revoked"))(UserRole)
 
 
+def stamp_user_field(**options) -> models.ForeignKey:
+    """Stamped's who-created and who-changed field. A table rewritten often may pass
+    db_index=False: nobody searches by them, and each index costs every update."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        **options,
+    )
+
+
 class Stamped(models.Model):
     """Who created and last changed a row, and when. Times come from Python, not the database
     clock, so tests that move time see them move too."""
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-    )
+    created_by = stamp_user_field()
+    updated_by = stamp_user_field()
 
     class Meta:
         abstract = True

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from arrears.models.reference import ActionCode, PauseReason, TransactionType
 from arrears.rules import Classification
-from core.models import Stamped
+from core.models import Stamped, stamp_user_field
 
 
 class AccountKind(models.TextChoices):
@@ -76,24 +76,8 @@ class RentAccount(Stamped):
     weekly_service_charge = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     weekly_other_charges = models.DecimalField(max_digits=10, decimal_places=2, default=Decimal("0"))
     is_terminated = models.BooleanField(default=False)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-    )
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-    )
+    created_by = stamp_user_field(db_index=False)
+    updated_by = stamp_user_field(db_index=False)
 
     # Pausing: paused while `paused_until` is after today ("paused until today" is not paused).
     paused_until = models.DateField(null=True, blank=True)
