@@ -9,20 +9,22 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 # Debian packages: WeasyPrint's libraries and fonts, libmagic for sniffing uploads (runtime);
 # Node.js and npm build the stylesheet (GOV.UK Frontend from Sass). Tests: compose validation,
-# and Debian's Chromium for the browser tests (never a test tool's own browser download).
+# and Debian's Chromium for the browser tests (never a test tool's own browser download), with
+# fonts for the portal's Khmer and Chinese pages, and gettext to check the compiled translations.
 RUNTIME_DEBS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-liberation2 libmagic1
 BUILD_DEBS := nodejs npm
-TEST_DEBS := docker-compose chromium
+TEST_DEBS := docker-compose chromium fonts-khmeros fonts-noto-cjk gettext
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install assets system-packages test-system-packages run test lint format migrations-check schema-check services bench lock clean
+.PHONY: help install assets messages system-packages test-system-packages run test lint format migrations-check schema-check services bench lock clean
 
 help:
 	@echo "make run     install what is missing, migrate, seed demo data, run web + worker + beat"
 	@echo "make test    install what is missing, start PostgreSQL/Redis if needed, lint and run the tests"
 	@echo "make bench   run the benchmarks"
 	@echo "make lint    ruff and mypy;  make format  ruff format;  make lock  re-pin requirements"
+	@echo "make messages  extract the portal's text into locale/*/django.po and compile them"
 
 install: system-packages $(STAMP) assets
 
@@ -63,6 +65,21 @@ static/build/govuk-frontend.min.js: $(NPM_STAMP)
 	@mkdir -p static/build
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js $@
 
+# Translations (docs/adr/0014): the portal's text and the shared layout it is drawn in, in the
+# portal's languages. Staff pages stay in the organisation's language, so their text is not
+# extracted. The compiled .mo files are committed (the image has no gettext to compile them), and
+# a test checks that they match the .po files. Needs gettext (xgettext, msgmerge, msgfmt).
+MESSAGES_LOCALES := es pt zh_Hans ht vi ru km
+MESSAGES_IGNORE := arrears assignments bench casework communications config consent control core docs node_modules \
+	payments static staticfiles tests var templates/admin/* templates/core/* templates/django_tables2/* \
+	templates/registration/* templates/staff/* templates/home.html templates/includes/job_progress.html \
+	templates/includes/sign_out.html
+
+messages: install
+	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemessages --add-location=file --no-obsolete \
+		$(addprefix -l ,$(MESSAGES_LOCALES)) $(addprefix --ignore=,$(MESSAGES_IGNORE))
+	@for po in locale/*/LC_MESSAGES/django.po; do msgfmt --check-format -o $${po%.po}.mo $$po || exit 1; done
+
 test-system-packages:
 	$(call ensure_debs,$(TEST_DEBS))
 
@@ -82,7 +99,7 @@ services:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy core/services.py core/selectors.py core/paths.py core/dates.py casework/services casework/selectors assignments/services.py assignments/selectors.py assignments/config.py assignments/routing.py assignments/routing_selectors.py assignments/selectors_supervisor.py assignments/services_supervisor.py arrears/rules.py arrears/facts_json.py arrears/arrangements.py arrears/services
+	$(VENV)/bin/mypy core/services.py core/selectors.py core/paths.py core/dates.py casework/services casework/selectors assignments/services.py assignments/selectors.py assignments/config.py assignments/routing.py assignments/routing_selectors.py assignments/selectors_supervisor.py assignments/services_supervisor.py arrears/rules.py arrears/facts_json.py arrears/arrangements.py arrears/services portal/services portal/selectors.py portal/permissions.py
 
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run

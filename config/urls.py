@@ -13,6 +13,7 @@ urlpatterns = [
     path("staff/", include("assignments.urls")),
     path("staff/arrears/", include("arrears.urls")),
     path("staff/jobs/", include("core.urls_staff")),
+    path("portal/", include("portal.urls")),
     path("documents/<int:document_id>/download/", casework_home.document_download, name="document-download"),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),

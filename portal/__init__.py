@@ -1,2 +1,3 @@
-"""The applicant portal for tenants, landlords and advocates, under /portal/. Arrives with the
-portal issue; nothing staff-only is ever reachable from here."""
+"""The applicant portal for tenants, landlords, property managers and advocates, under /portal/.
+Nothing staff-only is ever reachable from here: every view is for applicants (portal.permissions)
+and reads through selectors scoped to the signed-in user (portal.selectors)."""

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "assignments",
     "communications",
     "arrears",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -63,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # After authentication: the portal in the applicant's remembered language, staff pages in theirs.
+    "portal.middleware.LanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -129,15 +132,45 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = envvars.integer("PROXY_COUNT", default=0)
+# A locked-out applicant gets the portal's page in their language; other sign-in forms get axes's own.
+AXES_LOCKOUT_CALLABLE = "portal.views.accounts.locked_out"
 
 LANGUAGE_CODE = envvars.env.str("LANGUAGE_CODE", default="en-gb")
 TIME_ZONE = envvars.env.str("TIME_ZONE", default="Europe/London")
 USE_I18N = True
 # Every page's text is marked for translation; an organisation adds a language by compiling its
-# messages into locale/ and listing it here.
-LANGUAGES = [("en-gb", "English (United Kingdom)"), ("en-us", "English (United States)")]
-if LANGUAGE_CODE not in dict(LANGUAGES):
-    LANGUAGES.append((LANGUAGE_CODE, LANGUAGE_CODE))
+# messages into locale/ (`make messages`) and listing it here.
+# Staff pages are in the organisation's language: LANGUAGE_CODE, or another English a browser asks
+# for. portal.middleware.LanguageMiddleware keeps them to these, whatever else LANGUAGES offers.
+STAFF_LANGUAGES = [("en-gb", "English (United Kingdom)"), ("en-us", "English (United States)")]
+if LANGUAGE_CODE not in dict(STAFF_LANGUAGES):
+    STAFF_LANGUAGES.append((LANGUAGE_CODE, LANGUAGE_CODE))
+# The applicant portal's languages, each named in itself for the language switcher. English is
+# the organisation's English. An applicant's choice is remembered on their profile.
+_PORTAL_ENGLISH = LANGUAGE_CODE if LANGUAGE_CODE.startswith("en") else "en-gb"
+PORTAL_LANGUAGES = [
+    (_PORTAL_ENGLISH, "English"),
+    ("es", "Español"),
+    ("pt", "Português"),
+    ("zh-hans", "简体中文"),
+    ("ht", "Kreyòl ayisyen"),
+    ("vi", "Tiếng Việt"),
+    ("ru", "Русский"),
+    ("km", "ខ្មែរ"),
+]
+_ENGLISH_NAMES = {
+    "es": "Spanish",
+    "pt": "Portuguese",
+    "zh-hans": "Simplified Chinese",
+    "ht": "Haitian Creole",
+    "vi": "Vietnamese",
+    "ru": "Russian",
+    "km": "Khmer",
+}
+LANGUAGES = [
+    *STAFF_LANGUAGES,
+    *((code, _ENGLISH_NAMES[code]) for code, _name in PORTAL_LANGUAGES if code not in dict(STAFF_LANGUAGES)),
+]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_TZ = True
 

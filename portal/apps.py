@@ -1,0 +1,23 @@
+"""The applicant portal: accounts (this slice); applications, profiles, documents, status,
+notices and translations arrive in their own modules beside these."""
+
+from importlib import import_module
+from pkgutil import iter_modules
+
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Applicant portal"
+    # Supervisors see an applicant's portal profile on their user page (the account type is
+    # corrected through the admin action, which calls the service, not by editing the profile).
+    role_permissions = {"supervisor": ["portal.view_applicantprofile"]}
+
+    def ready(self) -> None:
+        from portal import views
+
+        # Every view module, so the home page panels they register (portal.panels) are known
+        # before the first page is drawn, whichever URL a process serves first.
+        for module in iter_modules(views.__path__):
+            import_module(f"{views.__name__}.{module.name}")
