@@ -1,6 +1,7 @@
-"""The portal's part of the supervisors' admin: on the users' pages, an applicant's portal profile
-(read-only) and the action that corrects an account registered as the wrong kind (seed 000)
-without a new account, through portal.services.accounts.applicant_kind_change.
+"""The portal's part of the supervisors' admin: the notices shown to applicants (NoticeAdmin);
+and on the users' pages, an applicant's portal profile (read-only) and the action that corrects an
+account registered as the wrong kind (seed 000) without a new account, through
+portal.services.accounts.applicant_kind_change.
 
 core owns the user admin and may not import the portal (dependencies point portal → core), so the
 portal extends it here: the same UserAdmin, registered again with these additions."""
@@ -10,12 +11,14 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Q
 from django.template.response import TemplateResponse
+from django.utils import timezone
 
 from core import errors
-from core.admin import UserAdmin
+from core.admin import STAMP_FIELDS, StampedAdmin, UserAdmin
 from core.models import User
-from portal.models import AccountType, ApplicantProfile
+from portal.models import AccountType, ApplicantProfile, Notice
 from portal.permissions import can_change_applicant_kind
 from portal.services.accounts import applicant_kind_change
 
@@ -104,3 +107,60 @@ class ApplicantUserAdmin(UserAdmin):
             "selected": request.POST.getlist(ACTION_CHECKBOX_NAME),
         }
         return TemplateResponse(request, "admin/action_with_text.html", context)
+
+
+class LiveNowFilter(admin.SimpleListFilter):
+    title = "showing"
+    parameter_name = "showing"
+
+    def lookups(self, request, model_admin):
+        return [("live", "Live now"), ("scheduled", "Not started yet"), ("ended", "Ended")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "live":
+            return queryset.filter(shown_from__lte=now).filter(Q(shown_until__isnull=True) | Q(shown_until__gt=now))
+        if self.value() == "scheduled":
+            return queryset.filter(shown_from__gt=now)
+        if self.value() == "ended":
+            return queryset.filter(shown_until__lte=now)
+        return queryset
+
+
+@admin.register(Notice)
+class NoticeAdmin(StampedAdmin):
+    """Supervisors post notices for applicants' home pages (and, untargeted, the start page). The
+    model's clean() refuses an end before the start; every change is in the audit trail."""
+
+    list_display = ("title", "level", "live_now", "shown_from", "shown_until", "targeting")
+    list_filter = (LiveNowFilter, "level")
+    search_fields = ("title", "body")
+    date_hierarchy = "shown_from"
+    filter_horizontal = ("regions", "patches", "programmes")
+    fieldsets = [
+        (None, {"fields": ("title", "body", "level")}),
+        ("When it is shown", {"fields": ("shown_from", "shown_until")}),
+        (
+            "Who sees it",
+            {
+                "fields": ("regions", "patches", "programmes"),
+                "description": (
+                    "Leave all three empty to show it to everyone, visitors included. Otherwise it is shown "
+                    "to applicants with an application matching any region, patch or programme chosen."
+                ),
+            },
+        ),
+        ("Changes", {"fields": STAMP_FIELDS}),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("regions", "patches", "programmes")
+
+    @admin.display(boolean=True, description="Live now")
+    def live_now(self, obj: Notice) -> bool:
+        return obj.is_live()
+
+    @admin.display(description="Shown to")
+    def targeting(self, obj: Notice) -> str:
+        targets = [*obj.regions.all(), *obj.patches.all(), *obj.programmes.all()]
+        return ", ".join(str(target) for target in targets) or "Everyone"

@@ -12,7 +12,13 @@ class PortalConfig(AppConfig):
     verbose_name = "Applicant portal"
     # Supervisors see an applicant's portal profile on their user page (the account type is
     # corrected through the admin action, which calls the service, not by editing the profile).
-    role_permissions = {"supervisor": ["portal.view_applicantprofile"]}
+    # They also post the notices shown on applicants' home pages (portal.admin.NoticeAdmin).
+    role_permissions = {
+        "supervisor": [
+            "portal.view_applicantprofile",
+            *(f"portal.{action}_notice" for action in ("add", "change", "view", "delete")),
+        ]
+    }
 
     def ready(self) -> None:
         from portal import views

@@ -5,11 +5,15 @@ package when this passes ~400 lines)."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import datetime
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
+from django.utils import timezone
 
 from casework.models import Case
 from casework.selectors.cases import case_list_for
-from portal.models import ApplicantProfile
+from portal.models import ApplicantProfile, Notice
 from portal.permissions import is_applicant
 
 
@@ -35,4 +39,30 @@ def applications_for(user) -> QuerySet[Case]:
         .select_related("case_type")
         .only("id", "number", "status", "closure_stage", "status_changed_at", "created_at", "case_type__name")
         .order_by("-created_at", "-id")
+    )
+
+
+def notices_for(user, now: datetime | None = None) -> list[Notice]:
+    """The notices live at `now` (default: now) for `user`: those for everyone (no regions,
+    patches or programmes), and for an applicant those targeting a region or patch of the
+    property on any of their applications, or the programme (case type) of any of them.
+    Visitors and staff get only the notices for everyone. Important first, then newest. One
+    query: the applicant's applications are subqueries of it."""
+    now = now or timezone.now()
+    through = {name: getattr(Notice, name).through for name in ("regions", "patches", "programmes")}
+    targets = {name: model.objects.filter(notice=OuterRef("pk")) for name, model in through.items()}
+    audience = Q(~Exists(targets["regions"]), ~Exists(targets["patches"]), ~Exists(targets["programmes"]))
+    if is_applicant(user):
+        applications = applications_for(user).order_by()
+        audience |= Q(
+            Exists(targets["regions"].filter(region__in=applications.values("property__patch__region_id")))
+            | Exists(targets["patches"].filter(patch__in=applications.values("property__patch_id")))
+            | Exists(targets["programmes"].filter(casetype__in=applications.values("case_type_id")))
+        )
+    live = Q(shown_from__lte=now) & (Q(shown_until__isnull=True) | Q(shown_until__gt=now))
+    return list(
+        Notice.objects.filter(live, audience)
+        .alias(rank=models.Case(When(level=Notice.Level.IMPORTANT, then=Value(0)), default=Value(1)))
+        .order_by("rank", "-shown_from", "-id")
+        .only("id", "title", "body", "level", "shown_from")
     )

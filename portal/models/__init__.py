@@ -2,5 +2,6 @@
 (an application's answers, a landlord's profile, notices) and re-export them here."""
 
 from portal.models.accounts import AccountType, ApplicantProfile
+from portal.models.notices import Notice, NoticeLevel
 
-__all__ = ["AccountType", "ApplicantProfile"]
+__all__ = ["AccountType", "ApplicantProfile", "Notice", "NoticeLevel"]

@@ -12,14 +12,15 @@ from portal.labels import applicant_status, applicant_status_colour
 from portal.middleware import portal_languages, remember_in_session
 from portal.panels import home_panels_for
 from portal.permissions import applicant_required, is_applicant
-from portal.selectors import applications_for
+from portal.selectors import applications_for, notices_for
 from portal.services.accounts import applicant_language_set
 
 
 @require_http_methods(["GET"])
 def home(request):
     if not request.user.is_authenticated:
-        return render(request, "portal/start.html")
+        # Visitors see only the notices for everyone (notices_for: no one's region is known yet).
+        return render(request, "portal/start.html", {"notices_panel": {"notices": notices_for(request.user)}})
     return _applicant_home(request)
 
 

@@ -34,3 +34,18 @@ def make_applicant(
         email_verified_at=timezone.now() if verified else None,
     )
     return user
+
+
+def make_notice(title: str = "Office closed", *, regions=(), patches=(), programmes=(), **fields):
+    """A notice live from a day ago with no end, for everyone unless given regions, patches or
+    programmes."""
+    from datetime import timedelta
+
+    from portal.models import Notice
+
+    fields.setdefault("shown_from", timezone.now() - timedelta(days=1))
+    notice = Notice.objects.create(title=title, body=fields.pop("body", f"{title}: details."), **fields)
+    notice.regions.set(regions)
+    notice.patches.set(patches)
+    notice.programmes.set(programmes)
+    return notice
