@@ -34,11 +34,17 @@ NAVIGATION: list[NavItem] = [
 
 
 def staff_navigation_for(request) -> list[dict]:
-    user = getattr(request, "user", None)
-    if not is_staff_member(user):
+    if not is_staff_member(getattr(request, "user", None)):
         return []
+    return navigation_for(request, NAVIGATION)
+
+
+def navigation_for(request, navigation: list[NavItem]) -> list[dict]:
+    """The items of `navigation` the user may see, each with its URL, label and whether the
+    request is in its section (the staff pages' and the portal's service navigation)."""
+    user = getattr(request, "user", None)
     items = []
-    for item in NAVIGATION:
+    for item in navigation:
         if not item.visible(user):
             continue
         url = reverse(item.url_name)

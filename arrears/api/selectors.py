@@ -11,14 +11,11 @@ from arrears.models import (
     ActionDiaryEntry,
     Arrangement,
     CourtCase,
-    CourtOutcome,
     Eviction,
     Nosp,
     RentAccount,
     Transaction,
 )
-from arrears.rules import RuleSettings
-from arrears.services.rulesets import rule_set_for, rule_settings_for
 from core import errors
 from core.permissions import is_staff_member
 
@@ -118,13 +115,3 @@ def court_case_get(*, user, court_case_id: int) -> CourtCase:
 
 def eviction_list(*, account: RentAccount) -> QuerySet[Eviction]:
     return Eviction.objects.filter(account=account).select_related("created_by").order_by("-id")
-
-
-def outcome_meanings() -> dict[str, str]:
-    """Each court outcome code's meaning (a code not listed still means "an outcome is recorded")."""
-    return dict(CourtOutcome.objects.values_list("code", "meaning"))
-
-
-def rule_settings_of(kind: str) -> RuleSettings:
-    """The settings `kind` of account is classified with (for a NOSP's lifecycle dates)."""
-    return rule_settings_for(rule_set_for(kind))

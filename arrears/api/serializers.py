@@ -10,7 +10,6 @@ import datetime
 from django.utils import timezone
 from rest_framework import serializers
 
-from arrears.api.selectors import outcome_meanings, rule_settings_of
 from arrears.labels import action_label
 from arrears.models import (
     ActionCode,
@@ -30,7 +29,9 @@ from arrears.models import (
     TransactionType,
 )
 from arrears.rules import Classification, nosp_dates
+from arrears.selectors.account import court_outcome_labels
 from arrears.services.automation import MISSING_DATA, SENT
+from arrears.services.rulesets import rule_set_for, rule_settings_for
 from casework.api.serializers import UserSummarySerializer
 
 # --- errors ----------------------------------------------------------------------------------------
@@ -263,7 +264,7 @@ class NospSerializer(serializers.ModelSerializer):
     def _dates(self, nosp: Nosp):
         settings = self.context.get("rule_settings")
         if settings is None:
-            settings = self.context["rule_settings"] = rule_settings_of(nosp.account.kind)
+            settings = self.context["rule_settings"] = rule_settings_for(rule_set_for(nosp.account.kind))
         return nosp_dates(nosp.served_on, settings)  # never None: a NOSP has its served date
 
     def get_expires_on(self, nosp: Nosp) -> datetime.date:
@@ -310,7 +311,7 @@ class CourtCaseSerializer(serializers.ModelSerializer):
             return None
         meanings = self.context.get("outcome_meanings")
         if meanings is None:
-            meanings = self.context["outcome_meanings"] = outcome_meanings()
+            meanings = self.context["outcome_meanings"] = court_outcome_labels()
         return meanings.get(court_case.outcome_code)
 
 

@@ -184,10 +184,8 @@ class AccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def send_recommended(self, request, pk=None):
         data = _parse(s.SendRecommendedSerializer, request)
         account = self.get_object()
-        if "classification" in data:
-            # What the caller was shown: the service refuses if the account's is now different.
-            account.classification = data["classification"]
-        result = automation.recommended_send(actor=request.user, account=account)
+        # What the caller was shown, if they say: the service refuses if the account's is now different.
+        result = automation.recommended_send(actor=request.user, account=account, shown=data.get("classification"))
         fresh = selectors.account_get(user=request.user, account_id=account.pk)
         return Response(s.SendResultSerializer({"result": result, "account": fresh}).data)
 

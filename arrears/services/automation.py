@@ -186,23 +186,26 @@ def step_send(
     return SENT
 
 
-def step_for(account: RentAccount) -> AutomatedStep | None:
-    """The letter or text the account's classification recommends (whether or not automation
-    is switched on for it): what the account page's letter button sends."""
+def step_for(account: RentAccount, classification: str | None = None) -> AutomatedStep | None:
+    """The letter or text the account's classification (or `classification`, e.g. the one a
+    page showed) recommends, whether or not automation is switched on for it: what the account
+    page's letter button sends."""
     from arrears.services.rulesets import rule_set_for
 
-    if not account.classification:
+    classification = account.classification if classification is None else classification
+    if not classification:
         return None
     return (
-        AutomatedStep.objects.filter(rule_set=rule_set_for(account.kind), classification=account.classification)
+        AutomatedStep.objects.filter(rule_set=rule_set_for(account.kind), classification=classification)
         .select_related("template", "diary_code", "rule_set__team")
         .first()
     )
 
 
-def recommended_send(*, actor, account: RentAccount) -> str:
+def recommended_send(*, actor, account: RentAccount, shown: str | None = None) -> str:
     """A caseworker sends the letter or text the account's classification recommends, now,
-    under the same exactly-once key as the automated send. Who: staff. Raises
+    under the same exactly-once key as the automated send. `shown` is the classification the
+    caller was shown (default: the account's as loaded). Who: staff. Raises
     PermissionDenied; Conflict when the classification recommends nothing to send, has changed
     since the page was drawn, or the step was sent already. Returns SENT, or MISSING_DATA when
     missing details paused the account instead."""
@@ -212,7 +215,7 @@ def recommended_send(*, actor, account: RentAccount) -> str:
     from core.audit import audited
 
     require_staff(actor)
-    shown = account.classification
+    shown = account.classification if shown is None else shown
     with transaction.atomic(), audited(actor=actor, action="arrears_recommended_send"):
         account = lock_account(account)
         rule_set = rule_set_for(account.kind)

@@ -165,22 +165,33 @@ def arrangement_cancel(*, actor, arrangement: Arrangement, reason: str) -> Arran
     return arrangement
 
 
+def _event_record(*, actor, account: RentAccount, record, action: str, code: str, comment: str):
+    """Save a NOSP, court case or eviction on the account, with its diary entry, and
+    re-classify: under the account's lock, in one audited transaction."""
+    with transaction.atomic(), audited(actor=actor, action=action):
+        account = lock_account(account)
+        record.account = account
+        record.stamp(actor)
+        record.save()
+        diary_write(account, code=code, comment=comment, actor=actor)
+        account_reclassify(account)
+    return record
+
+
 def nosp_record(*, actor, account: RentAccount, served_on: datetime.date) -> Nosp:
     """Record a NOSP served on the tenant (diary NTS). Who: staff. Raises PermissionDenied;
     ValidationError for a date in the future."""
     require_staff(actor)
     if served_on is None or served_on > timezone.localdate():
         raise errors.ValidationError(fields={"served_on": ["Enter the date the notice was served: not in the future."]})
-    with transaction.atomic(), audited(actor=actor, action="arrears_nosp_record"):
-        account = lock_account(account)
-        nosp = Nosp(account=account, served_on=served_on)
-        nosp.stamp(actor)
-        nosp.save()
-        diary_write(
-            account, code="NTS", comment=f"Notice of Seeking Possession served {served_on:%d/%m/%Y}.", actor=actor
-        )
-        account_reclassify(account)
-    return nosp
+    return _event_record(
+        actor=actor,
+        account=account,
+        record=Nosp(served_on=served_on),
+        action="arrears_nosp_record",
+        code="NTS",
+        comment=f"Notice of Seeking Possession served {served_on:%d/%m/%Y}.",
+    )
 
 
 def court_case_record(*, actor, account: RentAccount, court_date: datetime.datetime) -> CourtCase:
@@ -189,15 +200,14 @@ def court_case_record(*, actor, account: RentAccount, court_date: datetime.datet
     require_staff(actor)
     if court_date is None:
         raise errors.ValidationError(fields={"court_date": ["Enter the hearing's date and time."]})
-    with transaction.atomic(), audited(actor=actor, action="arrears_court_case_record"):
-        account = lock_account(account)
-        court_case = CourtCase(account=account, court_date=court_date)
-        court_case.stamp(actor)
-        court_case.save()
-        local = timezone.localtime(court_date)
-        diary_write(account, code="CRT", comment=f"Court date set: {local:%d/%m/%Y %H:%M}.", actor=actor)
-        account_reclassify(account)
-    return court_case
+    return _event_record(
+        actor=actor,
+        account=account,
+        record=CourtCase(court_date=court_date),
+        action="arrears_court_case_record",
+        code="CRT",
+        comment=f"Court date set: {timezone.localtime(court_date):%d/%m/%Y %H:%M}.",
+    )
 
 
 def court_outcome_record(
@@ -252,13 +262,11 @@ def eviction_record(*, actor, account: RentAccount, date: datetime.datetime) -> 
     require_staff(actor)
     if date is None:
         raise errors.ValidationError(fields={"date": ["Enter the eviction's date and time."]})
-    with transaction.atomic(), audited(actor=actor, action="arrears_eviction_record"):
-        account = lock_account(account)
-        eviction = Eviction(account=account, date=date)
-        eviction.stamp(actor)
-        eviction.save()
-        diary_write(
-            account, code="EVI", comment=f"Eviction set for {timezone.localtime(date):%d/%m/%Y %H:%M}.", actor=actor
-        )
-        account_reclassify(account)
-    return eviction
+    return _event_record(
+        actor=actor,
+        account=account,
+        record=Eviction(date=date),
+        action="arrears_eviction_record",
+        code="EVI",
+        comment=f"Eviction set for {timezone.localtime(date):%d/%m/%Y %H:%M}.",
+    )

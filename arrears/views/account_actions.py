@@ -148,10 +148,10 @@ def recommended_send(request, account_id: int):
     or a page drawn before someone else sent it, sends nothing)."""
 
     def call(account: RentAccount) -> str:
-        account.classification = request.POST.get("classification", "")  # what the page showed
-        step = automation.step_for(account)
+        shown = request.POST.get("classification", "")  # what the page showed
+        step = automation.step_for(account, shown)
         name = step.template.name if step is not None else _("The letter")
-        result = automation.recommended_send(actor=request.user, account=account)
+        result = automation.recommended_send(actor=request.user, account=account, shown=shown)
         if result == automation.MISSING_DATA:
             messages.warning(
                 request,
