@@ -169,7 +169,10 @@ class ApplicationStartSerializer(serializers.Serializer):
     case_type = serializers.PrimaryKeyRelatedField(queryset=CaseType.objects.filter(is_active=True))
     description = serializers.CharField(required=False, allow_blank=True, max_length=10_000)
     claimed_application_code = serializers.CharField(
-        required=False, allow_blank=True, max_length=9, help_text="Landlords: the tenant's application code."
+        required=False,
+        allow_blank=True,
+        max_length=9,
+        help_text="The other side's application code: a landlord quotes the tenant's, a tenant their landlord's.",
     )
 
 

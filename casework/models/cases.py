@@ -245,8 +245,9 @@ class RequestSubtype(models.Model):
         return self.name
 
 
-def _application_code() -> str:
-    """A code the tenant gives their landlord so the two applications can be matched: short,
+def application_code_new() -> str:
+    """A code one side of a rental application gives the other (the tenant to their landlord, or a
+    landlord who applied first to their tenant) so the two applications can be matched: short,
     unambiguous when read aloud (no 0/O or 1/I), and unguessable enough not to be enumerated."""
     alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
     raw = "".join(secrets.choice(alphabet) for _ in range(8))
@@ -342,7 +343,8 @@ class Case(FSMModelMixin, Stamped):
         Queue, null=True, blank=True, on_delete=models.PROTECT, related_name="cases", db_index=False
     )
 
-    # Rental assistance: the tenant's code, and the code a landlord entered to be matched with it.
+    # Rental assistance: this application's code, and the other side's code its applicant entered
+    # to be matched with it (a landlord quoting the tenant's, or a tenant quoting the landlord's).
     application_code = models.CharField(max_length=9, unique=True, null=True, blank=True, editable=False)
     claimed_application_code = models.CharField(max_length=9, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -388,8 +390,9 @@ class Case(FSMModelMixin, Stamped):
                 violation_error_message="This decision has already been appealed.",
             ),
             models.CheckConstraint(
-                condition=models.Q(workflow="rental_tenant") | models.Q(application_code__isnull=True),
-                name="casework_case_code_on_tenant_cases",
+                condition=models.Q(workflow__in=["rental_tenant", "rental_landlord"])
+                | models.Q(application_code__isnull=True),
+                name="casework_case_code_on_rental_cases",
             ),
         ]
         indexes = [
@@ -425,8 +428,8 @@ class Case(FSMModelMixin, Stamped):
             # Placing a new case on its first chevron is not a transition; the protected field's
             # descriptor refuses all assignment, so set the attribute's stored value directly.
             self.__dict__["status"] = WORKFLOWS[self.workflow][0]
-        if self.workflow == Workflow.RENTAL_TENANT and not self.application_code:
-            self.application_code = _application_code()
+        if self.workflow in RENTAL_WORKFLOWS and not self.application_code:
+            self.application_code = application_code_new()
 
     @builtins.property  # `property` is a field name in this class
     def is_closed(self) -> bool:

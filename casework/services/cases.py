@@ -326,6 +326,27 @@ def case_create(
     return case
 
 
+def _other_side(workflow: str) -> str:
+    return Workflow.RENTAL_TENANT if workflow == Workflow.RENTAL_LANDLORD else Workflow.RENTAL_LANDLORD
+
+
+def _check_claimed_code(code: str, *, quoting: str) -> None:
+    """A quoted code must be an open application of the other side. The message is the same
+    whether the code is unknown, closed or the wrong side's, so codes cannot be probed."""
+    exists = (
+        Case.objects.filter(application_code=code, workflow=_other_side(quoting)).exclude(status=Status.CLOSED).exists()
+    )
+    if not exists:
+        whose = "your landlord's" if quoting == Workflow.RENTAL_TENANT else "your tenant's"
+        raise errors.ValidationError(
+            fields={
+                "claimed_application_code": [
+                    f"There is no open application with the code {code}. Check {whose} code and try again."
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def application_start(
     *,
@@ -336,7 +357,8 @@ def application_start(
     claimed_application_code: str = "",
 ) -> Case:
     """An applicant starts a rental-assistance application (a draft they fill in, then sign and
-    submit). A landlord may give the tenant's application code to be matched with it.
+    submit). Either side may quote the other's application code to be matched with it: a landlord
+    the tenant's, or a tenant the code of a landlord who applied for them first.
     Who: applicants (tenants, landlords, property managers, advocates). Raises PermissionDenied,
     ValidationError."""
     if actor is None or is_staff_member(actor) or not actor.is_active:
@@ -344,10 +366,8 @@ def application_start(
     if case_type.workflow not in RENTAL_WORKFLOWS or not case_type.is_active:
         raise errors.ValidationError(fields={"case_type": [f"{case_type} is not an application you can start."]})
     code = clean_text(claimed_application_code).upper()
-    if code and case_type.workflow != Workflow.RENTAL_LANDLORD:
-        raise errors.ValidationError(
-            fields={"claimed_application_code": ["Only a landlord's application quotes a tenant's code."]}
-        )
+    if code:
+        _check_claimed_code(code, quoting=case_type.workflow)
     case = Case(
         case_type=case_type,
         contact=contact,
@@ -500,16 +520,26 @@ def _match_candidate(case: Case) -> tuple[Case, Case] | None:
         )
         return (case, landlord) if landlord else None
     tenant = case.parent
-    if tenant is None and case.claimed_application_code:
-        tenant = Case.objects.filter(application_code=case.claimed_application_code).first()
+    if tenant is None:
+        quoted_each_other = Q(application_code=case.claimed_application_code) if case.claimed_application_code else Q()
+        quoted_each_other |= Q(claimed_application_code=case.application_code)
+        tenant = (
+            Case.objects.filter(workflow=Workflow.RENTAL_TENANT, status=Status.APPLICATION_MATCH)
+            .filter(quoted_each_other)
+            .order_by("submitted_at", "pk")
+            .first()
+        )
     if tenant is not None and tenant.status == Status.APPLICATION_MATCH:
         return tenant, case
     return None
 
 
 def _claims_on(tenant: Case) -> Q:
-    """Landlord applications for `tenant`: linked to it, or quoting its application code."""
-    return Q(parent=tenant) | Q(parent__isnull=True, claimed_application_code=tenant.application_code)
+    """Landlord applications for `tenant`: linked to it, quoting its code, or quoted by it."""
+    unlinked = Q(parent__isnull=True, claimed_application_code=tenant.application_code)
+    if tenant.claimed_application_code:
+        unlinked |= Q(parent__isnull=True, application_code=tenant.claimed_application_code)
+    return Q(parent=tenant) | unlinked
 
 
 @transaction.atomic

@@ -209,6 +209,49 @@ def test_submitting_matches_a_waiting_landlord_by_the_tenants_code(tenant_user, 
     assert [(c["case"].pk, c["to_status"]) for c in received][-2:] == [(landlord.pk, "chaser"), (tenant.pk, "chaser")]
 
 
+def test_a_tenant_quoting_the_code_of_a_landlord_who_applied_first_is_matched(tenant_user, landlord_user):
+    landlord = landlord_case(applicant=landlord_user)
+    assert landlord.application_code  # both sides have a code to give the other
+    case_services.case_submit(actor=landlord_user, case=landlord, signed_name="Larry Lord")
+    tenant = case_services.application_start(
+        actor=tenant_user,
+        case_type=tenant_case().case_type,
+        claimed_application_code=landlord.application_code.lower(),
+    )
+    assert tenant.claimed_application_code == landlord.application_code
+
+    case_services.case_submit(actor=tenant_user, case=tenant, signed_name="Tina Tenant")
+    tenant.refresh_from_db()
+    landlord.refresh_from_db()
+    assert (tenant.status, landlord.status, landlord.parent) == ("chaser", "chaser", tenant)
+
+
+def test_a_landlord_submitting_after_the_tenant_quoted_their_code_is_matched(tenant_user, landlord_user):
+    landlord = landlord_case(applicant=landlord_user)
+    tenant = tenant_case(applicant=tenant_user, claimed_application_code=landlord.application_code)
+    case_services.case_submit(actor=tenant_user, case=tenant, signed_name="Tina Tenant")
+    case_services.case_submit(actor=landlord_user, case=landlord, signed_name="Larry Lord")
+    tenant.refresh_from_db()
+    landlord.refresh_from_db()
+    assert (tenant.status, landlord.status, landlord.parent) == ("chaser", "chaser", tenant)
+
+
+@pytest.mark.parametrize("whose", ["unknown", "same side", "closed"])
+def test_starting_with_a_code_that_is_not_an_open_application_of_the_other_side_is_refused(tenant_user, whose):
+    other = {
+        "unknown": None,
+        "same side": tenant_case(),
+        "closed": landlord_case(status="closed", closure_stage="withdrawn"),
+    }[whose]
+    code = other.application_code if other else "ABCD-EFGH"
+    with pytest.raises(errors.ValidationError) as refused:
+        case_services.application_start(
+            actor=tenant_user, case_type=tenant_case().case_type, claimed_application_code=code
+        )
+    assert f"There is no open application with the code {code}" in str(refused.value.fields)
+    assert not Case.objects.filter(applicant=tenant_user).exists()
+
+
 @pytest.mark.parametrize("tenant_status", ["draft", "chaser", "case_manager", "payment"])
 def test_matching_needs_both_in_application_match(caseworker, tenant_status):
     tenant = tenant_case(status=tenant_status)
