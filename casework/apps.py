@@ -24,6 +24,8 @@ _MODELS = [
     "task",
     "note",
     "document",
+    "documentrequest",
+    "documentrequirement",
     "referral",
     "referralreason",
     "referralsubtype",
@@ -68,6 +70,7 @@ _SUPERVISOR_MAINTAINS = [
     "casetype",
     "requesttype",
     "requestsubtype",
+    "documentrequirement",
     "team",
     "teammembership",
     "queue",
@@ -110,6 +113,7 @@ class CaseworkConfig(AppConfig):
         )
         from casework.services import (
             clocks,
+            document_requests,
             messages,  # noqa: F401  (merge fields, and the feed's side of messages)
             paths,
         )
@@ -118,3 +122,6 @@ class CaseworkConfig(AppConfig):
         signals.case_status_changed.connect(clocks.on_case_status_changed, dispatch_uid="clocks-status")
         signals.case_created.connect(paths.on_case_created, dispatch_uid="paths-case-created")
         signals.case_status_changed.connect(paths.on_case_status_changed, dispatch_uid="paths-status")
+        signals.case_status_changed.connect(
+            document_requests.on_case_status_changed, dispatch_uid="document-requests-status"
+        )

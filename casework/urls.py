@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from casework.views import bulk_letters, case_page, case_sections, enquiries, home, search, sla
+from casework.views import bulk_letters, case_page, case_sections, document_requests, enquiries, home, search, sla
 
 urlpatterns = [
     path("", home.staff_home, name="staff-home"),
@@ -26,6 +26,21 @@ urlpatterns = [
     path("cases/<int:case_id>/notes/", case_sections.note_add, name="staff-case-note-add"),
     path("cases/<int:case_id>/mentions/", case_sections.mention_suggestions, name="staff-case-mentions"),
     path("cases/<int:case_id>/documents/", case_sections.document_upload, name="staff-case-document-upload"),
+    path(
+        "cases/<int:case_id>/document-requests/",
+        document_requests.document_request_add,
+        name="staff-case-document-request-add",
+    ),
+    path(
+        "cases/<int:case_id>/document-requests/<int:request_id>/cancel/",
+        document_requests.document_request_cancel,
+        name="staff-case-document-request-cancel",
+    ),
+    path(
+        "cases/<int:case_id>/documents/<int:document_id>/ask-again/",
+        document_requests.document_ask_again,
+        name="staff-case-document-ask-again",
+    ),
     path("cases/<int:case_id>/reviews/", case_sections.review_log, name="staff-case-review-log"),
     path("cases/<int:case_id>/referrals/", case_sections.referral_add, name="staff-case-referral-add"),
     path("cases/<int:case_id>/appointments/", case_sections.appointment_add, name="staff-case-appointment-add"),

@@ -4,6 +4,7 @@ import casework.admin.calendars
 import casework.admin.cases
 import casework.admin.clocks
 import casework.admin.config
+import casework.admin.document_requests
 import casework.admin.documents
 import casework.admin.enquiries
 import casework.admin.paths

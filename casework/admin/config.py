@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 
+from casework.admin.document_requests import DocumentRequirementInline
 from casework.models import (
     CaseType,
     Queue,
@@ -102,7 +103,7 @@ class CaseTypeAdmin(StampedAdmin):
     list_display = ("name", "code", "workflow", "number_prefix", "is_active", "case_count")
     list_filter = ("workflow", "is_active")
     search_fields = ("name", "code", "number_prefix", "description")
-    inlines = [RequestTypeInline]
+    inlines = [RequestTypeInline, DocumentRequirementInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_case_count=Count("cases"))

@@ -23,6 +23,7 @@ from casework.models.cases import (
     Workflow,
 )
 from casework.models.clocks import Clock, ClockMilestone, ClockPause, SlaRule, SlaRung, SweepRun, TimeUnit
+from casework.models.document_requests import DocumentRequest, DocumentRequirement
 from casework.models.enquiries import AdviceStatement, Enquiry, EnquiryForm, EnquiryQuestion
 from casework.models.paths import PathRun, PathStep, PathVersion, WorkflowPath
 from casework.models.people import (
@@ -82,6 +83,8 @@ __all__ = [
     "Contact",
     "ContactExternalKey",
     "Document",
+    "DocumentRequest",
+    "DocumentRequirement",
     "Enquiry",
     "EnquiryForm",
     "EnquiryQuestion",

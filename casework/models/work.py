@@ -369,6 +369,7 @@ class CaseActivity(models.Model):
         TASK_CREATED = "task_created", "Task created"
         TASK_UPDATED = "task_updated", "Task updated"
         DOCUMENT_ADDED = "document_added", "Document added"
+        DOCUMENT_REQUESTED = "document_requested", "Document requested"
         REVIEW_LOGGED = "review_logged", "Review logged"
         REFERRAL = "referral", "Referral"
         MATCHED = "matched", "Applications matched"

@@ -4,7 +4,8 @@ An appointment is in person (at a place), by phone (on a number) or by video, wi
 staff or a named person. Booked appointments are "scheduled"; each of the three endings is
 final. Every change to an appointment on a case is written to the case's feed; a closed case's
 appointments are read-only except to supervisors. Applicants see their cases' appointments
-(casework.selectors.appointments) but never change them."""
+(casework.selectors.appointments); the only change they may make is cancelling one on their own
+open case, through the portal, which gives its notice period (portal.services.appointments)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from casework.models import Appointment, Case, CaseActivity, Task
-from casework.permissions import can_work_case
+from casework.permissions import can_work_case, is_case_applicant
 from casework.services.common import (
     NON_FIELD,
     clean_text,
@@ -211,10 +212,23 @@ _ENDINGS: dict[str, tuple[str, str]] = {
 }
 
 
-def _finish(actor: User | None, appointment: Appointment, status: str, reason: str) -> Appointment:
+def _finish(
+    actor: User | None,
+    appointment: Appointment,
+    status: str,
+    reason: str,
+    *,
+    applicant_notice: datetime.timedelta | None = None,
+) -> Appointment:
     summary, action = _ENDINGS[status]
     appointment, case = _lock(appointment)
-    _ensure_may_change(actor, case, doing="change its appointments")
+    if applicant_notice is not None and case is not None and actor is not None and is_case_applicant(actor, case):
+        if case.is_closed:
+            raise errors.Conflict(f"Case {case.number} is closed, so its appointments cannot be changed.")
+        if appointment.starts_at - timezone.now() < applicant_notice:
+            raise errors.Conflict("This appointment is too soon to be cancelled online.")
+    else:
+        _ensure_may_change(actor, case, doing="change its appointments")
     _ensure_scheduled(appointment)
     if status == AppointmentStatus.MISSED and appointment.starts_at > timezone.now():
         raise errors.Conflict("This appointment has not started yet, so it cannot have been missed.")
@@ -230,11 +244,20 @@ def _finish(actor: User | None, appointment: Appointment, status: str, reason: s
 
 
 @transaction.atomic
-def appointment_cancel(*, actor: User | None, appointment: Appointment, reason: str = "") -> Appointment:
+def appointment_cancel(
+    *,
+    actor: User | None,
+    appointment: Appointment,
+    reason: str = "",
+    applicant_notice: datetime.timedelta | None = None,
+) -> Appointment:
     """Cancel a scheduled appointment, with an optional reason (added to its notes and the feed).
-    Who: staff (or the system); not on a closed case, except supervisors. Raises PermissionDenied,
-    or Conflict when the case is closed or the appointment already ended."""
-    return _finish(actor, appointment, AppointmentStatus.CANCELLED, reason)
+    Who: staff (or the system); not on a closed case, except supervisors. With
+    `applicant_notice` (the portal's notice period) also the case's applicant (or whoever they
+    were granted the case to), on their open case, at least that long before it starts; without
+    it applicants are refused, as everywhere else. Raises PermissionDenied, or Conflict when the
+    case is closed, the appointment already ended or is nearer than the notice."""
+    return _finish(actor, appointment, AppointmentStatus.CANCELLED, reason, applicant_notice=applicant_notice)
 
 
 @transaction.atomic

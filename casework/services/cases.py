@@ -386,6 +386,40 @@ def application_start(
     return case
 
 
+@transaction.atomic
+def application_code_claim(*, actor: User, case: Case, code: str) -> Case:
+    """The applicant of a draft rental application quotes (or, with an empty `code`, drops) the
+    other side's application code, checked as application_start checks it.
+    Who: the case's applicant. Raises PermissionDenied, Conflict (no longer a draft),
+    ValidationError (field claimed_application_code)."""
+    if actor is None or not is_case_applicant(actor, case):
+        raise errors.PermissionDenied("Only the applicant can change the application code they quote.")
+    case = lock_case(case)
+    if case.status != Status.DRAFT:
+        raise errors.Conflict(f"Application {case.number} has been submitted; its codes can no longer change.")
+    code = clean_text(code).upper()
+    if code == case.claimed_application_code:
+        return case
+    if code:
+        if code == case.application_code:
+            raise errors.ValidationError(
+                fields={"claimed_application_code": ["That is your own application's code. Enter the other side's."]}
+            )
+        _check_claimed_code(code, quoting=case.workflow)
+    case.claimed_application_code = code
+    case.stamp(actor)
+    with audited(actor=actor, action="application_code_claim"):
+        case.save(update_fields=["claimed_application_code", "updated_at", "updated_by"])
+        feed_record(
+            case=case,
+            kind=CaseActivity.Kind.UPDATED,
+            actor=actor,
+            summary=f"Quoted application code {code}" if code else "Quoted application code removed",
+            data={"fields": ["claimed_application_code"]},
+        )
+    return case
+
+
 _EDITABLE = {
     "description",
     "priority",

@@ -173,13 +173,17 @@ def feed_context(request, case: Case, *, form=None) -> dict:
     }
 
 
-def documents_context(request, case: Case, *, form=None) -> dict:
+def documents_context(request, case: Case, *, form=None, **request_forms) -> dict:
+    from casework.views.document_requests import document_requests_context  # it imports this module
+
     limit = _limit(request, "documents")
     rows, more = _first(document_list_for(user=request.user, case_id=case), limit)
     return {
         "documents": rows,
         "documents_more": limit + PAGE if more else None,
         "document_form": form or forms.DocumentForm(prefix="document"),
+        # Documents asked for: outstanding requests, ask again, request a document.
+        **document_requests_context(request, case, rows, **request_forms),
     }
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "assignments",
     "communications",
     "arrears",
+    "payments",
     "portal",
 ]
 
@@ -353,3 +354,7 @@ LOGGING = {
 
 # Casework: the team whose members review appeals (casework.Team.code); appeal-review tasks go to it.
 CASEWORK_APPEALS_TEAM = "appeals"
+
+# Portal: how many hours before an appointment an applicant can still cancel it or ask to
+# rearrange it online (nearer the time they call, so the slot can be offered to someone else).
+PORTAL_APPOINTMENT_CHANGE_NOTICE_HOURS = envvars.integer("PORTAL_APPOINTMENT_CHANGE_NOTICE_HOURS", default=24)

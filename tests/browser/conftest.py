@@ -34,7 +34,7 @@ def pytest_collection_modifyitems(items):
     # browser tests share one Chromium per test process; keep them on one xdist worker so the
     # other runs the rest of the suite meanwhile.
     for item in items:
-        if "tests/browser/" in str(item.fspath):
+        if "/browser/" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
             item.add_marker(pytest.mark.xdist_group("browser"))
 

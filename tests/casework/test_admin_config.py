@@ -78,6 +78,7 @@ def _case_type_data(case_type: CaseType | None = None, **changes) -> dict:
         "description": "",
         "is_active": "on",
         **_inline_management("request_types", 0),
+        **_inline_management("document_requirements", 0),
     }
     if case_type is not None:
         data.update(

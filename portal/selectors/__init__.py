@@ -1,7 +1,7 @@
 """Every read the portal makes, scoped to the signed-in applicant: an applicant sees only their
 own applications (and those they have been granted, e.g. an advocate acting for someone), never
-anyone else's, whatever id a URL carries. Later slices add theirs here (or in a selectors/
-package when this passes ~400 lines)."""
+anyone else's, whatever id a URL carries. Each area of the portal adds its reads in a module
+of this package (portal/selectors/<area>.py); these are the ones every area shares."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from datetime import datetime
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, QuerySet, Value, When
+from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from casework.models import Case
 from casework.selectors.cases import case_list_for
@@ -37,9 +39,24 @@ def applications_for(user) -> QuerySet[Case]:
         case_list_for(user=user)
         .select_related(None)
         .select_related("case_type")
-        .only("id", "number", "status", "closure_stage", "status_changed_at", "created_at", "case_type__name")
+        .only(
+            "id", "number", "workflow", "status", "closure_stage", "status_changed_at", "created_at", "case_type__name"
+        )
         .order_by("-created_at", "-id")
     )
+
+
+def application_get(user, number: str) -> Case:
+    """The application numbered `number` if `user` may see it (their own, or one they have been
+    granted), with its type. Raises Http404 otherwise: another applicant's application and one
+    that does not exist look the same, so numbers cannot be probed. Every portal page about one
+    application reads it through here."""
+    case = None
+    if is_applicant(user):
+        case = case_list_for(user=user).select_related(None).select_related("case_type").filter(number=number).first()
+    if case is None:
+        raise Http404(_("There is no such application."))
+    return case
 
 
 def notices_for(user, now: datetime | None = None) -> list[Notice]:

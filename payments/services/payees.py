@@ -1,0 +1,159 @@
+"""Writes for payees. One service: payee_save, used by a landlord's or property manager's
+portal profile (and later by staff in the payments issue). Messages are shown to applicants, so
+they are translated in the language of the request."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from casework.services.common import clean_text, constraint_errors, full_clean
+from core import errors
+from core.audit import audited
+from core.models import User
+from core.permissions import is_staff_member
+from payments.models import Payee, PayeeKind, PaymentMethod
+
+_SEPARATORS = re.compile(r"[\s\-]")
+# The two ways a US tax id is written: an EIN 12-3456789 or an SSN/ITIN 123-45-6789 (or 9 digits).
+_TIN_FORMS = re.compile(r"^(\d{9}|\d{2}-\d{7}|\d{3}-\d{2}-\d{4})$")
+
+PAYEE_OWNER_KINDS = (User.Kind.LANDLORD, User.Kind.PROPERTY_MANAGER)
+
+
+def tax_id_clean(value: str | None) -> str:
+    """A TIN written as 9 digits, 12-3456789 or 123-45-6789, as its 9 digits. Raises
+    ValidationError (field "tax_id") for anything else."""
+    text = (value or "").strip().replace(" ", "")
+    if not text:
+        raise errors.ValidationError(fields={"tax_id": [_("Enter the tax identification number (TIN or EIN).")]})
+    if not _TIN_FORMS.match(text):
+        raise errors.ValidationError(
+            fields={"tax_id": [_("Enter a tax identification number of 9 digits, like 12-3456789 or 123-45-6789.")]}
+        )
+    return text.replace("-", "")
+
+
+def routing_number_clean(value: str | None) -> str:
+    """A 9-digit US routing number or a 6-digit UK sort code (12-34-56), as digits."""
+    digits = _SEPARATORS.sub("", value or "")
+    if not digits:
+        raise errors.ValidationError(fields={"routing_number": [_("Enter the routing number or sort code.")]})
+    if not digits.isdigit() or len(digits) not in (6, 9):
+        raise errors.ValidationError(
+            fields={"routing_number": [_("Enter a routing number of 9 digits or a sort code of 6 digits.")]}
+        )
+    return digits
+
+
+def account_number_clean(value: str | None) -> str:
+    """An account number of 4 to 17 digits, as digits."""
+    digits = _SEPARATORS.sub("", value or "")
+    if not digits:
+        raise errors.ValidationError(fields={"account_number": [_("Enter the account number.")]})
+    if not digits.isdigit() or not 4 <= len(digits) <= 17:
+        raise errors.ValidationError(fields={"account_number": [_("Enter an account number of 4 to 17 digits.")]})
+    return digits
+
+
+def can_change_payee(actor: User, owner: User) -> bool:
+    """A payee is changed by its owner (a landlord or property manager), or by staff."""
+    return is_staff_member(actor) or (actor.pk == owner.pk and actor.is_active and actor.kind in PAYEE_OWNER_KINDS)
+
+
+def _collect(field_errors: dict[str, list[str]], clean, value):
+    try:
+        return clean(value)
+    except errors.ValidationError as error:
+        for name, messages in error.fields.items():
+            field_errors.setdefault(name, []).extend(messages)
+        return ""
+
+
+@transaction.atomic
+def payee_save(
+    *,
+    actor: User,
+    owner: User,
+    kind: str,
+    name: str,
+    payment_method: str,
+    tax_id: str = "",
+    account_holder: str = "",
+    routing_number: str = "",
+    account_number: str = "",
+    mailing_address_line_1: str = "",
+    mailing_address_line_2: str = "",
+    mailing_town: str = "",
+    mailing_postcode: str = "",
+) -> Payee:
+    """Create or change `owner`'s payee. The tax id and account number are shown only masked,
+    so when changing a payee an empty `tax_id` or `account_number` keeps the one stored; a new
+    payee needs both (the account number only for bank transfer). Choosing cheque clears the
+    bank details, and bank transfer the mailing address, so nothing stale is kept.
+
+    Who: the owner (a landlord or property manager), or staff. Raises PermissionDenied, or
+    ValidationError (per field) for a missing name, an unknown kind or method, a tax id that is
+    not 9 digits, a routing number that is not 9 digits (or a sort code of 6), an account number
+    that is not 4-17 digits, or a cheque with no mailing address."""
+    if actor is None or not can_change_payee(actor, owner):
+        raise errors.PermissionDenied(_("Only the landlord or property manager can change their payee details."))
+    payee = Payee.objects.select_for_update().filter(owner=owner).first()
+    field_errors: dict[str, list[str]] = {}
+    if kind not in PayeeKind.values:
+        field_errors["kind"] = [_("Choose whether payments go to an individual or a business.")]
+    name = clean_text(name)
+    if not name:
+        field_errors["name"] = [_("Enter the name payments are made out to.")]
+    if payment_method not in PaymentMethod.values:
+        field_errors["payment_method"] = [_("Choose how you want to be paid.")]
+    # Left empty when changing a payee: keep the stored one (the form never shows it).
+    if payee is not None and not tax_id.strip():
+        tax_id = payee.tax_id or ""
+    else:
+        tax_id = _collect(field_errors, tax_id_clean, tax_id)
+    bank = payment_method == PaymentMethod.BANK_TRANSFER
+    cheque = payment_method == PaymentMethod.CHEQUE
+    if bank:
+        account_holder = clean_text(account_holder)
+        if not account_holder:
+            field_errors["account_holder"] = [_("Enter the name on the bank account.")]
+        routing_number = _collect(field_errors, routing_number_clean, routing_number)
+        if account_number.strip() or payee is None or not payee.account_number:
+            account_number = _collect(field_errors, account_number_clean, account_number)
+        else:
+            account_number = payee.account_number
+    else:
+        account_holder = routing_number = account_number = ""
+    if cheque:
+        mailing_address_line_1, mailing_address_line_2 = (
+            clean_text(mailing_address_line_1),
+            clean_text(mailing_address_line_2),
+        )
+        mailing_town, mailing_postcode = clean_text(mailing_town), clean_text(mailing_postcode).upper()
+        if not mailing_address_line_1:
+            field_errors["mailing_address_line_1"] = [_("Enter the first line of the mailing address.")]
+        if not mailing_postcode:
+            field_errors["mailing_postcode"] = [_("Enter the postcode or ZIP code of the mailing address.")]
+    else:
+        mailing_address_line_1 = mailing_address_line_2 = mailing_town = mailing_postcode = ""
+    if field_errors:
+        raise errors.ValidationError(fields=field_errors)
+
+    creating = payee is None
+    payee = payee or Payee(owner=owner)
+    payee.kind, payee.name, payee.payment_method, payee.tax_id = kind, name, payment_method, tax_id
+    payee.account_holder, payee.routing_number = account_holder, routing_number
+    payee.account_number = account_number or None
+    payee.mailing_address_line_1, payee.mailing_address_line_2 = mailing_address_line_1, mailing_address_line_2
+    payee.mailing_town, payee.mailing_postcode = mailing_town, mailing_postcode
+    payee.stamp(actor)
+    full_clean(payee, exclude=["owner", "tax_id", "account_number"])
+    with (
+        audited(actor=actor, action="payee_create" if creating else "payee_update"),
+        constraint_errors({"payments_payee_one_per_owner": ("name", _("You already have payee details."))}),
+    ):
+        payee.save()
+    return payee
