@@ -1,6 +1,6 @@
 """The portal's translations: the committed .mo files are what their .po files compile to (the
-image has no gettext to compile them), Spanish is complete, and every language the portal
-offers can be chosen."""
+image has no gettext to compile them), every catalogue is complete, and every language the
+portal offers can be chosen."""
 
 from __future__ import annotations
 
@@ -38,9 +38,12 @@ def test_each_committed_mo_is_its_po_compiled(po, tmp_path):
 
 
 @pytest.mark.skipif(not MSGFMT, reason="gettext is not installed: `make test` installs it")
-def test_spanish_is_complete():
+@pytest.mark.parametrize("po", CATALOGUES, ids=lambda po: po.parts[-3])
+def test_every_catalogue_is_complete(po):
+    """Every language, not only Spanish: the catalogues hold the portal's text (the application
+    flow and the pages around it) and the shared layout's, nothing else."""
     result = subprocess.run(
-        [MSGFMT, "--statistics", "-o", "/dev/null", str(LOCALE / "es/LC_MESSAGES/django.po")],
+        [MSGFMT, "--statistics", "-o", "/dev/null", str(po)],
         capture_output=True,
         text=True,
         check=True,
@@ -63,3 +66,17 @@ def test_spanish_text_is_used():
         assert translation.ngettext("The link works for %(days)s day.", "The link works for %(days)s days.", 3) == (
             "El enlace funciona durante %(days)s días."
         )
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("km", "ពាក្យស្នើសុំ"),  # Khmer script
+        ("zh-hans", "申请"),
+        ("ru", "заявлен"),
+        ("vi", "đơn"),
+    ],
+)
+def test_the_application_flow_is_translated(language, expected):
+    with translation.override(language):
+        assert expected in translation.gettext("Start an application")
