@@ -27,8 +27,9 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     WEB_CONCURRENCY=3
 
 # WeasyPrint's runtime libraries (Pango, and HarfBuzz's subsetter that newer WeasyPrint needs)
-# and the fonts letters are set in. Fonts that are not installed fall back silently, so they
-# are installed here on purpose. libmagic1 tells uploaded documents' types from their content
+# and the fonts letters are set in, with Khmer's and Simplified Chinese's for letters and packs
+# in those languages. Fonts that are not installed fall back silently, so they are installed
+# here on purpose. libmagic1 tells uploaded documents' types from their content
 # (docs/adr/0006).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
@@ -37,6 +38,8 @@ RUN apt-get update \
         libharfbuzz-subset0 \
         fonts-dejavu-core \
         fonts-liberation2 \
+        fonts-khmeros \
+        fonts-noto-cjk \
         libmagic1 \
     && rm -rf /var/lib/apt/lists/*
 

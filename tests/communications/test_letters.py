@@ -87,3 +87,24 @@ def test_letters_fetch_nothing_but_our_static_files(url):
 def test_an_address_that_does_not_fit_the_window_is_refused(name, address, message):
     with pytest.raises(letters.LetterError, match=message):
         letters.address_lines(name, address)
+
+
+def _embedded_fonts(pdf: bytes) -> set[str]:
+    names = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in (page["/Resources"].get("/Font") or {}).values():
+            names.add(str(font.get_object()["/BaseFont"]))
+    return names
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "font"),
+    [("km", "សូមបង់ថ្លៃជួលដែលជំពាក់។", "KhmerOS"), ("zh-hans", "请支付您欠缴的租金。", "NotoSansCJK")],
+)
+def test_khmer_and_chinese_letters_are_set_in_fonts_that_have_the_script(language, text, font):
+    """A missing font falls back silently to empty boxes: the letter must embed a font for the
+    script (the image installs fonts-khmeros and fonts-noto-cjk, as `make test` does)."""
+    pdf = _pdf(body=f"{text}\n\nDear Ms Tenant.", language=language)
+    fonts = _embedded_fonts(pdf)
+    assert any(font in name.replace("-", "") for name in fonts), fonts
+    assert text[:4] in pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
