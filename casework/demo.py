@@ -23,7 +23,10 @@ from decimal import Decimal
 from casework import demo_cases, services
 from casework.external import ExternalMember
 from casework.models import (
+    CaseType,
     Contact,
+    Document,
+    DocumentRequirement,
     Household,
     HouseholdMember,
     Organisation,
@@ -90,6 +93,27 @@ LETTING_ORGANISATIONS = ORGANISATIONS[:3]
 
 # Private landlords who are people, not companies (the first matches the demo landlord login).
 LANDLORDS = [("Lewis", "Grant", datetime.date(1968, 3, 14)), ("Margaret", "Okonkwo", datetime.date(1959, 9, 2))]
+
+
+# The documents each rental programme asks every applicant for when they submit (casework's
+# DocumentRequirement): case type code, [(category, what the applicant reads)].
+DOCUMENT_REQUIREMENTS = [
+    (
+        "raft-tenant",
+        [
+            (Document.Category.IDENTITY, "Proof of identity for the head of household, such as a passport"),
+            (Document.Category.TENANCY, "Your tenancy agreement or lease"),
+            (Document.Category.INCOME, "Proof of your household's income, such as last month's payslips"),
+        ],
+    ),
+    (
+        "raft-landlord",
+        [
+            (Document.Category.OWNERSHIP, "Proof that you own the property, such as a deed or mortgage statement"),
+            (Document.Category.TAX, "A tax or payee verification form for the payee"),
+        ],
+    ),
+]
 
 
 def _words(text: str) -> list[str]:
@@ -482,3 +506,21 @@ def seed(ctx: DemoContext) -> None:
         ctx.created("tenancy")
 
     demo_cases.seed(ctx)
+    _seed_document_requirements(ctx)
+
+
+def _seed_document_requirements(ctx: DemoContext) -> None:
+    """The rental programmes' required documents (configuration a supervisor keeps in the admin).
+    Applications submitted from now on are asked for them; portal.demo asks those already past
+    draft."""
+    for code, requirements in DOCUMENT_REQUIREMENTS:
+        case_type = CaseType.objects.filter(code=code).first()
+        if case_type is None:
+            continue
+        for category, description in requirements:
+            if DocumentRequirement.objects.filter(case_type=case_type, category=category).exists():
+                continue
+            requirement = DocumentRequirement(case_type=case_type, category=category, description=description)
+            requirement.stamp(None)
+            requirement.save()
+            ctx.created("document requirement")

@@ -21,7 +21,11 @@ class PortalConfig(AppConfig):
     }
 
     def ready(self) -> None:
-        from portal import views
+        from casework import signals as casework_signals
+        from portal import signals, views
+
+        # Every rental application gets its answers row, however it was started (portal.signals).
+        casework_signals.case_created.connect(signals.on_case_created, dispatch_uid="portal-answers-row")
 
         # Every view module, so the home page panels they register (portal.panels) are known
         # before the first page is drawn, whichever URL a process serves first.

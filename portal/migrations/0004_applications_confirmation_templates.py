@@ -44,10 +44,16 @@ TEMPLATES = {
 
 
 def create(apps, schema_editor):
+    create_templates(apps, TEMPLATES)
+
+
+def create_templates(apps, templates: dict) -> None:
+    """Each template in `templates` (key → name, subject, body) as version 1, unless one with its
+    key exists already. Shared with the later migrations that add languages."""
     Template = apps.get_model("communications", "Template")
     TemplateVersion = apps.get_model("communications", "TemplateVersion")
     now = timezone.now()
-    for key, text in TEMPLATES.items():
+    for key, text in templates.items():
         if Template.objects.filter(key=key).exists():
             continue  # a supervisor made one first: theirs stands
         template = Template.objects.create(
@@ -75,9 +81,13 @@ def create(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
+    remove_templates(apps, TEMPLATES)
+
+
+def remove_templates(apps, templates: dict) -> None:
     # Messages keep their template version (PROTECT): leave templates that were used.
     Template = apps.get_model("communications", "Template")
-    for template in Template.objects.filter(key__in=TEMPLATES):
+    for template in Template.objects.filter(key__in=templates):
         if not template.versions.filter(messages__isnull=False).exists():
             template.versions.all().delete()
             template.delete()

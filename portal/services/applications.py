@@ -112,21 +112,24 @@ def tenant_application_start(
     _check_duplicate(user=actor, address=keys["address_key"], household=keys["household_key"])
     with audited(actor=actor, action="tenant_application_start"):
         case = case_services.application_start(actor=actor, case_type=case_type)
-        application = TenantApplication.objects.create(
+        # The case came with its empty answers row (portal.signals): fill that in, never a second.
+        application, _created = TenantApplication.objects.update_or_create(
             case=case,
-            answers={
-                "home": {
-                    "address_line_1": address_line_1,
-                    "address_line_2": address_line_2,
-                    "town": town,
-                    "postcode": postcode,
+            defaults={
+                "answers": {
+                    "home": {
+                        "address_line_1": address_line_1,
+                        "address_line_2": address_line_2,
+                        "town": town,
+                        "postcode": postcode,
+                    },
+                    HOUSEHOLD_STEP: {
+                        "head": {"full_name": head_name, "date_of_birth": head_date_of_birth.isoformat()},
+                        "members": [],
+                    },
                 },
-                HOUSEHOLD_STEP: {
-                    "head": {"full_name": head_name, "date_of_birth": head_date_of_birth.isoformat()},
-                    "members": [],
-                },
+                **keys,
             },
-            **keys,
         )
     return application
 

@@ -373,13 +373,17 @@ def landlord_application_start(
                 f"{landlord.get_full_name() or landlord.email}",
                 data={"advocate": actor.pk, "landlord": landlord.pk},
             )
-        application = LandlordApplication.objects.create(
+        # The case came with its answers row (portal.signals), made while the actor was still its
+        # applicant: fill that in (the landlord's, started by the actor), never a second.
+        application, _created = LandlordApplication.objects.update_or_create(
             case=case,
-            landlord=landlord,
-            started_by=actor,
-            mode=mode,
-            tenant_name=tenant_name,
-            tenant_email=tenant_email,
+            defaults={
+                "landlord": landlord,
+                "started_by": actor,
+                "mode": mode,
+                "tenant_name": tenant_name,
+                "tenant_email": tenant_email,
+            },
         )
     application.case = case
     return application, True

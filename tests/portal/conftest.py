@@ -12,7 +12,8 @@ def confirmation_templates() -> None:
     """The confirmation email templates as portal's data migration makes them (it skips any that
     exist). A test database reused after a transactional (browser) test has lost the migration's
     rows with the flush, so every portal test that touches the database puts them back."""
-    import_module("portal.migrations.0004_applications_confirmation_templates").create(apps, None)
+    for migration in ("0004_applications_confirmation_templates", "0006_confirmation_templates_in_every_language"):
+        import_module(f"portal.migrations.{migration}").create(apps, None)
 
 
 @pytest.fixture(autouse=True)

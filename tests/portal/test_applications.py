@@ -555,6 +555,15 @@ def test_the_confirmation_templates_are_valid_templates():
         assert problems == {}, template.key
 
 
+def test_every_portal_language_has_its_confirmation_email(settings):
+    from portal.services.confirmations import confirmation_template
+
+    for code, _name in settings.PORTAL_LANGUAGES:
+        expected = "portal-application-submitted" if code.startswith("en") else f"portal-application-submitted-{code}"
+        assert confirmation_template(code).key == expected, code
+    assert "ពាក្យស្នើសុំ" in confirmation_template("km").subject
+
+
 # --- who may not ---------------------------------------------------------------------------------
 
 
