@@ -30,6 +30,7 @@ from core.seeding import DemoContext
 from portal.models import ApplicantProfile
 from portal.selectors.applications import draft_tenant_application_for
 from portal.selectors.landlords import acts_for, profile_status_for
+from portal.services import advocates as advocate_services
 from portal.services import applications as application_services
 from portal.services import landlords as landlord_services
 from portal.signals import application_answers_ensure
@@ -101,7 +102,7 @@ def _seed_landlord(ctx: DemoContext) -> None:
         ctx.created("landlord property")
     advocate = _user(ADVOCATE)
     if advocate is not None and not acts_for(advocate, landlord):
-        landlord_services.advocate_authorise(actor=landlord, email=advocate.email)
+        advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
         ctx.created("advocate authorisation")
 
 

@@ -1,12 +1,16 @@
 """Reads of people and places, with the permission rules applied: staff see everything here;
-anyone else sees nothing."""
+anyone else sees nothing. property_at_address is the exception: a lookup for services acting as
+the system (recording an applicant's home), which have already checked who is acting."""
 
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Lower
 
 from casework.models import Contact, PatchSource, Property, Tenancy
 from casework.permissions import can_view_people_and_places
+from casework.services.common import clean_text, postcode_normalise
+from core import errors
 
 # More words than this in a search box is a pasted paragraph, not a search.
 MAX_SEARCH_TERMS = 5
@@ -54,3 +58,27 @@ def tenancy_list_for(*, user) -> QuerySet[Tenancy]:
     if not can_view_people_and_places(user):
         return Tenancy.objects.none()
     return Tenancy.objects.select_related("property__patch__region", "household")
+
+
+def property_at_address(
+    *, postcode: str, address_line_1: str, address_line_2: str = "", for_update: bool = False
+) -> Property | None:
+    """The recorded property at this address, or None: the postcode normalised (postcode_normalise)
+    and both lines trimmed and matched ignoring case, as the address constraint on Property compares
+    them (so its index serves the lookup). An unrecognised postcode matches nothing. `for_update`
+    locks the row (select_for_update), so the caller must be in a transaction. No permission
+    check: for services recording an applicant's home, not for showing to anyone."""
+    try:
+        postcode = postcode_normalise(postcode)
+    except errors.ValidationError:
+        return None
+    properties = Property.objects.select_for_update() if for_update else Property.objects.all()
+    return (
+        properties.alias(line_1=Lower("address_line_1"), line_2=Lower("address_line_2"))
+        .filter(
+            postcode=postcode,
+            line_1=clean_text(address_line_1).lower(),
+            line_2=clean_text(address_line_2).lower(),
+        )
+        .first()
+    )

@@ -1,6 +1,7 @@
 """Forms for a landlord's profile (payee details, properties, advocates) and their landlord
 applications (start, each step, sign and submit). The forms check the shape of the answers; the
-services (portal.services.landlords, payments.services.payees) check the rules again and their
+services (portal.services.landlords, portal.services.advocates,
+portal.services.landlord_applications, payments.services.payees) check the rules again and their
 refusals are shown on the same form."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from casework.forms import GovukMixin
 from payments.models import PayeeKind, PaymentMethod
-from portal.forms.applications import MonthField, PastDateField, Radios, SignForm, money
+from portal.forms.fields import MonthField, PastDateField, Radios, SignForm, money
 
 
 class PayeeForm(GovukMixin, forms.Form):

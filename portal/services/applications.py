@@ -26,8 +26,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.models import Case, CaseActivity, CaseType, HouseholdMember, Language, Property, Status, Workflow
+from casework.models import Case, CaseActivity, CaseType, HouseholdMember, Language, Status, Workflow
 from casework.permissions import is_case_applicant
+from casework.selectors.people import property_at_address
 from casework.services import cases as case_services
 from casework.services import people
 from casework.services.common import lock_case, postcode_normalise
@@ -35,15 +36,8 @@ from casework.services.feed import feed_record
 from core import errors
 from core.audit import audited
 from core.models import User
-from portal.forms.applications import (
-    HOUSEHOLD_STEP,
-    LANDLORD_CODE,
-    STEP_FORMS,
-    STEP_SLUGS,
-    STEP_TITLES,
-    answers_of,
-    step_form,
-)
+from portal.forms.application_steps import LANDLORD_CODE, STEP_FORMS, answers_of, step_form
+from portal.forms.applications import HOUSEHOLD_STEP, STEP_SLUGS, STEP_TITLES
 from portal.models import TenantApplication
 from portal.models.applications import address_key, household_key
 from portal.permissions import is_verified_applicant
@@ -281,11 +275,11 @@ def _record_people(application: TenantApplication, case: Case, actor: User) -> N
     if case.property_id is None:
         home = answers["home"]
         postcode = postcode_normalise(home["postcode"])
-        existing = Property.objects.filter(
+        existing = property_at_address(
             postcode=postcode,
-            address_line_1__iexact=home["address_line_1"].strip(),
-            address_line_2__iexact=(home.get("address_line_2") or "").strip(),
-        ).first()
+            address_line_1=home["address_line_1"],
+            address_line_2=home.get("address_line_2") or "",
+        )
         case.property = existing or people.property_create(
             actor=None,
             address_line_1=home["address_line_1"],

@@ -22,24 +22,16 @@ from django.views.decorators.http import require_http_methods
 from casework.models import Status
 from core import errors
 from core.models import User
-from portal.forms.applications import (
+from portal.forms.application_steps import (
     CONTACT_LABELS,
-    HOUSEHOLD_STEP,
     LANDLORD_CODE,
     RELATIONSHIP_LABELS,
     STEP_FORMS,
-    STEP_SLUGS,
-    STEP_TITLES,
-    STEPS,
-    Checkboxes,
     HouseholdStep,
-    MonthField,
-    Radios,
-    SignForm,
-    StartForm,
-    options,
     step_form,
 )
+from portal.forms.applications import HOUSEHOLD_STEP, STEP_SLUGS, STEP_TITLES, STEPS, StartForm, options
+from portal.forms.fields import Checkboxes, MonthField, Radios, SignForm
 from portal.panels import Panel, home_panel
 from portal.permissions import is_applicant, verified_applicant_required
 from portal.selectors.applications import draft_tenant_application_for, tenant_application_get, tenant_case_types

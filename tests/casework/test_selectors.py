@@ -6,6 +6,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 
 from casework import selectors
+from casework.selectors.people import property_at_address
 from tests.casework.factories import ContactFactory, PropertyFactory, TenancyFactory
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +70,32 @@ def test_property_search_and_visibility(caseworker, applicant):
     assert list(selectors.property_list_for(user=caseworker, search="mill db1")) == [mill]
     assert selectors.property_list_for(user=caseworker).count() == 2
     assert not selectors.property_list_for(user=applicant).exists()
+
+
+@pytest.mark.parametrize(
+    ("postcode", "line_1", "line_2"),
+    [
+        ("DB1 2AB", "12 Mill Lane", "Flat 2"),
+        ("db12ab", "  12  MILL lane ", "flat 2 "),
+    ],
+)
+def test_property_at_address_ignores_case_spacing_and_postcode_format(postcode, line_1, line_2):
+    flat = PropertyFactory(address_line_1="12 Mill Lane", address_line_2="Flat 2", postcode="DB1 2AB")
+    PropertyFactory(address_line_1="12 Mill Lane", postcode="DB1 2AB")
+    found = property_at_address(postcode=postcode, address_line_1=line_1, address_line_2=line_2)
+    assert found == flat
+
+
+def test_property_at_address_finds_nothing_elsewhere_and_can_lock_the_row():
+    from django.test.utils import CaptureQueriesContext
+
+    home = PropertyFactory(address_line_1="12 Mill Lane", postcode="DB1 2AB")
+    assert property_at_address(postcode="DB1 2AB", address_line_1="12 Mill Lane", address_line_2="Flat 2") is None
+    assert property_at_address(postcode="DB7 6DR", address_line_1="12 Mill Lane") is None
+    assert property_at_address(postcode="not a postcode", address_line_1="12 Mill Lane") is None
+    with CaptureQueriesContext(connection) as queries:
+        assert property_at_address(postcode="DB1 2AB", address_line_1="12 mill lane", for_update=True) == home
+    assert "FOR UPDATE" in queries[-1]["sql"]
 
 
 def test_tenancy_list_loads_property_patch_and_household_in_one_query(caseworker, django_assert_num_queries):

@@ -8,6 +8,7 @@ import datetime
 
 from casework.models import Workflow
 from core.models import User
+from portal.services import landlord_applications as application_services
 from portal.services import landlords as services
 from tests.casework.factories import CaseTypeFactory, tenant_case
 from tests.portal.factories import make_applicant
@@ -47,8 +48,10 @@ def waiting_tenant_case(email: str = "tara@test.example"):
 def fill_in(actor: User, application) -> None:
     """Answer every step of `application` as `actor`."""
     listed = application.landlord.landlord_profile.properties.first()
-    services.landlord_application_step_save(actor=actor, application=application, step="property", listed=listed)
-    services.landlord_application_step_save(
+    application_services.landlord_application_step_save(
+        actor=actor, application=application, step="property", listed=listed
+    )
+    application_services.landlord_application_step_save(
         actor=actor,
         application=application,
         step="tenancy",
@@ -57,8 +60,12 @@ def fill_in(actor: User, application) -> None:
         monthly_rent="850.00",
         tenancy_start=datetime.date(2024, 3, 1),
     )
-    services.landlord_application_step_save(
+    application_services.landlord_application_step_save(
         actor=actor, application=application, step="rent-owed", rent_owed="1700", owed_from=datetime.date(2025, 1, 15)
     )
-    services.landlord_application_step_save(actor=actor, application=application, step="payee", confirm=True)
-    services.landlord_application_step_save(actor=actor, application=application, step="declaration", confirm=True)
+    application_services.landlord_application_step_save(
+        actor=actor, application=application, step="payee", confirm=True
+    )
+    application_services.landlord_application_step_save(
+        actor=actor, application=application, step="declaration", confirm=True
+    )

@@ -17,8 +17,9 @@ from casework.models import Case, CaseType, Workflow
 from casework.services import cases as case_services
 from core.models import User
 from portal.models import LandlordApplication, TenantApplication
+from portal.services import advocates as advocate_services
 from portal.services import applications as tenant_services
-from portal.services import landlords as landlord_services
+from portal.services import landlord_applications as landlord_application_services
 from portal.signals import application_answers_ensure
 from tests.casework.factories import CaseFactory, CaseTypeFactory, ContactFactory, tenant_case
 from tests.portal.factories import make_applicant
@@ -191,7 +192,7 @@ def test_the_portals_tenant_start_fills_in_the_one_row(tenant, tenant_programme)
 def test_the_portals_landlord_start_fills_in_the_one_row(landlord_programme):
     CaseTypeFactory(workflow=Workflow.RENTAL_TENANT)
     landlord = make_landlord()
-    application, created = landlord_services.landlord_application_start(
+    application, created = landlord_application_services.landlord_application_start(
         actor=landlord, tenant_name="Tom Tenant", tenant_email="tom@test.example"
     )
     assert created
@@ -210,8 +211,8 @@ def test_an_advocates_start_is_one_row_for_the_landlord(landlord_programme):
     CaseTypeFactory(workflow=Workflow.RENTAL_TENANT)
     landlord = make_landlord()
     advocate = make_applicant("abdi@test.example", kind=User.Kind.ADVOCATE)
-    landlord_services.advocate_authorise(actor=landlord, email=advocate.email)
-    application, _created = landlord_services.landlord_application_start(
+    advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
+    application, _created = landlord_application_services.landlord_application_start(
         actor=advocate, landlord=landlord, tenant_name="Tom Tenant", tenant_email="tom@test.example"
     )
     (row,) = LandlordApplication.objects.filter(case=application.case)

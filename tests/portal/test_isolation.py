@@ -30,8 +30,9 @@ from casework.services.document_requests import document_request_create
 from communications import services as communications
 from communications.models import Message
 from core.models import User
+from portal.services import advocates as advocate_services
 from portal.services import applications as application_services
-from portal.services import landlords as landlord_services
+from portal.services import landlord_applications as landlord_application_services
 from tests.casework.factories import CaseTypeFactory, OrganisationFactory
 from tests.casework.factories_docs import PDF, AppointmentFactory
 from tests.portal.factories import make_applicant
@@ -135,8 +136,8 @@ def b_things(tenant_b, tenant_a):
     # A landlord's things too: their listed property, the advocate they authorised, their application.
     landlord = make_landlord("lena@landlord.example")
     advocate = make_applicant("ada@advocate.example", kind=User.Kind.ADVOCATE)
-    authorisation = landlord_services.advocate_authorise(actor=landlord, email=advocate.email)
-    landlord_application, _new = landlord_services.landlord_application_start(
+    authorisation = advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
+    landlord_application, _new = landlord_application_services.landlord_application_start(
         actor=landlord, tenant_name="Bob Baker", tenant_email=tenant_b.email
     )
     return {

@@ -15,7 +15,8 @@ from core.audit import events_for
 from core.models import User
 from portal.models import AdvocateAuthorisation, LandlordApplication
 from portal.selectors import applications_for
-from portal.services import landlords as services
+from portal.services import advocates as advocate_services
+from portal.services import landlord_applications as application_services
 from tests.portal.factories import make_applicant
 from tests.portal.landlord_helpers import fill_in, make_landlord, programmes, waiting_tenant_case
 
@@ -54,7 +55,7 @@ def test_only_a_verified_active_advocate_account_can_be_authorised(who):
     elif who == "inactive":
         User.objects.filter(pk=make_applicant("x@test.example", kind=User.Kind.ADVOCATE).pk).update(is_active=False)
     with pytest.raises(errors.ValidationError) as refused:
-        services.advocate_authorise(actor=landlord, email="x@test.example")
+        advocate_services.advocate_authorise(actor=landlord, email="x@test.example")
     assert "There is no advocate account" in refused.value.fields["email"][0]
     assert not AdvocateAuthorisation.objects.exists()
 
@@ -62,9 +63,9 @@ def test_only_a_verified_active_advocate_account_can_be_authorised(who):
 def test_an_advocate_sees_the_landlords_they_act_for_and_not_others(client, advocate):
     landlord = make_landlord()
     stranger = make_landlord("stranger@test.example", first_name="Stan")
-    authorisation = services.advocate_authorise(actor=landlord, email=advocate.email)
-    other = services.advocate_authorise(actor=stranger, email=advocate.email)
-    services.advocate_authorisation_revoke(actor=stranger, authorisation=other)
+    authorisation = advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
+    other = advocate_services.advocate_authorise(actor=stranger, email=advocate.email)
+    advocate_services.advocate_authorisation_revoke(actor=stranger, authorisation=other)
     client.force_login(advocate)
     home = client.get("/portal/").content.decode()
     assert "Landlords you act for" in home
@@ -80,7 +81,7 @@ def test_an_advocate_sees_the_landlords_they_act_for_and_not_others(client, advo
 
 def test_the_advocate_applies_and_submits_on_the_landlords_behalf(client, advocate):
     landlord = make_landlord()
-    authorisation = services.advocate_authorise(actor=landlord, email=advocate.email)
+    authorisation = advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
     tenant = waiting_tenant_case()
     client.force_login(advocate)
     response = client.post(
@@ -122,8 +123,8 @@ def test_the_advocate_applies_and_submits_on_the_landlords_behalf(client, advoca
 
 def test_revoking_takes_away_the_advocates_open_applications(client, advocate):
     landlord = make_landlord()
-    authorisation = services.advocate_authorise(actor=landlord, email=advocate.email)
-    application, _created = services.landlord_application_start(
+    authorisation = advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
+    application, _created = application_services.landlord_application_start(
         actor=advocate, landlord=landlord, tenant_name="Tara", tenant_email="t@test.example"
     )
     number = application.case.number
@@ -142,9 +143,11 @@ def test_revoking_takes_away_the_advocates_open_applications(client, advocate):
     ):
         assert client.get(url).status_code == 404
     with pytest.raises(errors.PermissionDenied):
-        services.landlord_application_start(actor=advocate, landlord=landlord, tenant_name="T", tenant_email="t@x.io")
+        application_services.landlord_application_start(
+            actor=advocate, landlord=landlord, tenant_name="T", tenant_email="t@x.io"
+        )
     with pytest.raises(errors.PermissionDenied):
-        services.landlord_application_step_save(
+        application_services.landlord_application_step_save(
             actor=advocate, application=application, step="declaration", confirm=True
         )
     # The landlord still has their application.
@@ -153,12 +156,12 @@ def test_revoking_takes_away_the_advocates_open_applications(client, advocate):
 
 def test_only_the_landlord_who_authorised_can_revoke(client, advocate):
     landlord = make_landlord()
-    authorisation = services.advocate_authorise(actor=landlord, email=advocate.email)
+    authorisation = advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
     other = make_landlord("other@test.example")
     client.force_login(other)
     assert client.post(f"/portal/profile/advocates/{authorisation.pk}/revoke/").status_code == 404
     with pytest.raises(errors.PermissionDenied):
-        services.advocate_authorisation_revoke(actor=other, authorisation=authorisation)
+        advocate_services.advocate_authorisation_revoke(actor=other, authorisation=authorisation)
     client.force_login(advocate)
     assert client.post(f"/portal/profile/advocates/{authorisation.pk}/revoke/").status_code == 404
     authorisation.refresh_from_db()
@@ -167,9 +170,11 @@ def test_only_the_landlord_who_authorised_can_revoke(client, advocate):
 
 def test_an_advocate_cannot_apply_for_a_landlord_with_an_incomplete_profile(client, advocate):
     landlord = make_landlord(complete=False)
-    authorisation = services.advocate_authorise(actor=landlord, email=advocate.email)
+    authorisation = advocate_services.advocate_authorise(actor=landlord, email=advocate.email)
     with pytest.raises(errors.Conflict):
-        services.landlord_application_start(actor=advocate, landlord=landlord, tenant_name="T", tenant_email="t@x.io")
+        application_services.landlord_application_start(
+            actor=advocate, landlord=landlord, tenant_name="T", tenant_email="t@x.io"
+        )
     client.force_login(advocate)
     page = client.get(f"/portal/advocates/landlords/{authorisation.pk}/applications/new/").content.decode()
     assert "Finish your profile first" in page and "ask them to sign in" in page

@@ -19,6 +19,7 @@ from core.models import User
 from payments.models import Payee
 from portal.models import LandlordApplication, LandlordProfile, LandlordProperty
 from portal.selectors.landlords import profile_status_for
+from portal.services import landlord_applications as application_services
 from portal.services import landlords as services
 from portal.services.confirmations import confirmation_key
 from tests.casework.factories import tenant_case
@@ -111,9 +112,13 @@ def test_a_property_recorded_without_a_landlord_is_claimed_not_duplicated():
 def test_removing_a_property_used_by_an_open_application_is_refused_with_the_reason():
     landlord = make_landlord()
     tenant = waiting_tenant_case()
-    application, _created = services.landlord_application_start(actor=landlord, tenant_code=tenant.application_code)
+    application, _created = application_services.landlord_application_start(
+        actor=landlord, tenant_code=tenant.application_code
+    )
     listed = landlord.landlord_profile.properties.get()
-    services.landlord_application_step_save(actor=landlord, application=application, step="property", listed=listed)
+    application_services.landlord_application_step_save(
+        actor=landlord, application=application, step="property", listed=listed
+    )
     with pytest.raises(errors.Conflict, match=application.case.number):
         services.landlord_property_remove(actor=landlord, listed=listed)
     case_services.case_withdraw(actor=landlord, case=application.case)
@@ -172,7 +177,7 @@ def test_a_landlord_cannot_start_an_application_until_their_profile_is_complete(
     landlord = make_landlord(complete=False)
     tenant = waiting_tenant_case()
     with pytest.raises(errors.Conflict, match="Finish your profile first"):
-        services.landlord_application_start(actor=landlord, tenant_code=tenant.application_code)
+        application_services.landlord_application_start(actor=landlord, tenant_code=tenant.application_code)
     client.force_login(landlord)
     page = client.get(START).content.decode()
     assert "Finish your profile first" in page and "<form" not in page.split('id="main-content"')[1].split("</main>")[0]
@@ -270,8 +275,12 @@ def test_an_unknown_tenant_code_is_refused_on_the_form(client):
 def test_starting_twice_with_the_same_code_shows_the_first_application():
     landlord = make_landlord()
     tenant = waiting_tenant_case()
-    first, created = services.landlord_application_start(actor=landlord, tenant_code=tenant.application_code)
-    again, created_again = services.landlord_application_start(actor=landlord, tenant_code=tenant.application_code)
+    first, created = application_services.landlord_application_start(
+        actor=landlord, tenant_code=tenant.application_code
+    )
+    again, created_again = application_services.landlord_application_start(
+        actor=landlord, tenant_code=tenant.application_code
+    )
     assert (created, created_again, again.pk) == (True, False, first.pk)
 
 
@@ -286,7 +295,7 @@ def test_named_tenant_gets_the_landlords_code_and_the_tenant_quoting_it_is_match
     assert application.mode == "named_tenant" and application.tenant_name == "Tara Tenant"
 
     fill_in(landlord, application)
-    services.landlord_application_submit(
+    application_services.landlord_application_submit(
         actor=landlord, application=application, signed_name="Lena Lord", confirmed=True
     )
     case.refresh_from_db()
@@ -310,25 +319,25 @@ def test_a_named_tenant_start_needs_a_name_and_email(client):
     response = client.post(START, {"tenant_code": "ABCD-2345", "tenant_name": "X", "tenant_email": "x@test.example"})
     assert response.status_code == 400 and "not both" in response.content.decode()
     with pytest.raises(errors.ValidationError) as refused:
-        services.landlord_application_start(actor=landlord, tenant_name="Tara")
+        application_services.landlord_application_start(actor=landlord, tenant_name="Tara")
     assert set(refused.value.fields) == {"tenant_email"}
     assert not LandlordApplication.objects.exists()
 
 
 def test_step_validation_for_rent_owed():
     landlord = make_landlord()
-    application, _created = services.landlord_application_start(
+    application, _created = application_services.landlord_application_start(
         actor=landlord, tenant_name="Tara", tenant_email="t@test.example"
     )
     fill_in(landlord, application)
     future = datetime.date.today() + datetime.timedelta(days=40)
     with pytest.raises(errors.ValidationError) as refused:
-        services.landlord_application_step_save(
+        application_services.landlord_application_step_save(
             actor=landlord, application=application, step="rent-owed", rent_owed="0", owed_from=future
         )
     assert set(refused.value.fields) == {"rent_owed", "owed_from"}
     with pytest.raises(errors.ValidationError) as refused:
-        services.landlord_application_step_save(
+        application_services.landlord_application_step_save(
             actor=landlord,
             application=application,
             step="rent-owed",
@@ -340,7 +349,7 @@ def test_step_validation_for_rent_owed():
 
 def test_another_landlords_application_is_not_found(client):
     landlord = make_landlord()
-    application, _created = services.landlord_application_start(
+    application, _created = application_services.landlord_application_start(
         actor=landlord, tenant_name="Tara", tenant_email="t@test.example"
     )
     number = application.case.number
@@ -352,7 +361,7 @@ def test_another_landlords_application_is_not_found(client):
             assert client.get(f"/portal/landlord-applications/{number}/{path}/").status_code == 404
         assert client.post(f"/portal/landlord-applications/{number}/review/", {"signed_name": "X"}).status_code == 404
         with pytest.raises(errors.PermissionDenied):
-            services.landlord_application_submit(
+            application_services.landlord_application_submit(
                 actor=intruder, application=application, signed_name="X", confirmed=True
             )
     client.force_login(make_applicant("staff-like@test.example"))
@@ -361,12 +370,14 @@ def test_another_landlords_application_is_not_found(client):
 
 def test_staff_cannot_submit_a_landlord_application(caseworker):
     landlord = make_landlord()
-    application, _created = services.landlord_application_start(
+    application, _created = application_services.landlord_application_start(
         actor=landlord, tenant_name="Tara", tenant_email="t@test.example"
     )
     fill_in(landlord, application)
     with pytest.raises(errors.PermissionDenied):
-        services.landlord_application_submit(actor=caseworker, application=application, signed_name="X", confirmed=True)
+        application_services.landlord_application_submit(
+            actor=caseworker, application=application, signed_name="X", confirmed=True
+        )
 
 
 def test_a_tenant_applications_number_is_not_a_landlord_application(client):
@@ -378,7 +389,7 @@ def test_a_tenant_applications_number_is_not_a_landlord_application(client):
 
 def test_a_failed_submit_rolls_back(monkeypatch):
     landlord = make_landlord()
-    application, _created = services.landlord_application_start(
+    application, _created = application_services.landlord_application_start(
         actor=landlord, tenant_name="Tara", tenant_email="t@test.example"
     )
     fill_in(landlord, application)
@@ -386,9 +397,9 @@ def test_a_failed_submit_rolls_back(monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("mail system down")
 
-    monkeypatch.setattr(services, "application_submitted_notify", broken)
+    monkeypatch.setattr(application_services, "application_submitted_notify", broken)
     with pytest.raises(RuntimeError):
-        services.landlord_application_submit(
+        application_services.landlord_application_submit(
             actor=landlord, application=application, signed_name="Lena Lord", confirmed=True
         )
     application.refresh_from_db()
