@@ -1,6 +1,8 @@
 """The payments app's tables. Payees arrive first (a landlord's profile needs one before they can
-apply, issue 9); verification, payments and export batches join them with the payments issue."""
+apply, issue 9); the payments issue adds their verification, the payments and their status
+machine, and later stipends and export batches."""
 
-from payments.models.payees import Payee, PayeeKind, PaymentMethod
+from payments.models.payees import Payee, PayeeKind, PayeeVerification, PaymentMethod
+from payments.models.payments import Payment, PaymentReason, PaymentStatus
 
-__all__ = ["Payee", "PayeeKind", "PaymentMethod"]
+__all__ = ["Payee", "PayeeKind", "PayeeVerification", "Payment", "PaymentMethod", "PaymentReason", "PaymentStatus"]

@@ -31,6 +31,19 @@ class PayeeKind(models.TextChoices):
     BUSINESS = "business", _("A business")
 
 
+class PayeeVerification(models.TextChoices):
+    """Whether a payee's name and tax id have been checked. Only verified payees can be paid."""
+
+    UNVERIFIED = "unverified", _("Not verified")
+    # Set by the automatic name/TIN check, a later slice of the payments issue: its service calls
+    # payments.services.payees.payee_mark_verified(status=VERIFIED_AUTOMATIC, ...).
+    VERIFIED_AUTOMATIC = "verified_automatic", _("Verified automatically")
+    VERIFIED_BY_WORKER = "verified_by_worker", _("Verified by a worker")
+
+
+VERIFIED = (PayeeVerification.VERIFIED_AUTOMATIC, PayeeVerification.VERIFIED_BY_WORKER)
+
+
 class PaymentMethod(models.TextChoices):
     BANK_TRANSFER = "bank_transfer", _("Bank transfer")
     CHEQUE = "cheque", _("Cheque by post")
@@ -48,6 +61,7 @@ class Payee(Stamped):
 
     Kind = PayeeKind
     Method = PaymentMethod
+    Verification = PayeeVerification
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payees")
     kind = models.CharField(max_length=12, choices=PayeeKind.choices)
@@ -65,6 +79,26 @@ class Payee(Stamped):
     mailing_address_line_2 = models.CharField(max_length=200, blank=True)
     mailing_town = models.CharField(max_length=100, blank=True)
     mailing_postcode = models.CharField(max_length=10, blank=True)
+
+    # Verification (payments.services.payees): reset to unverified whenever the name, tax id or
+    # where the money goes changes.
+    verification_status = models.CharField(
+        max_length=20, choices=PayeeVerification.choices, default=PayeeVerification.UNVERIFIED, editable=False
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", editable=False
+    )
+    verification_reason = models.TextField(blank=True, editable=False)
+    verification_evidence = models.ForeignKey(
+        "casework.Document",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        help_text="What the worker checked (a TIN-match screenshot, an EIN letter).",
+    )
 
     class Meta:
         ordering = ["name", "id"]
@@ -86,10 +120,29 @@ class Payee(Stamped):
                 name="payments_payee_cheque_address",
                 violation_error_message="A cheque needs a mailing address.",
             ),
+            models.CheckConstraint(
+                condition=Q(verification_status__in=PayeeVerification.values),
+                name="payments_payee_verification_known",
+            ),
+            models.CheckConstraint(
+                condition=~Q(verification_status=PayeeVerification.VERIFIED_BY_WORKER)
+                | (
+                    Q(verified_at__isnull=False)
+                    & Q(verified_by__isnull=False)
+                    & Q(verification_evidence__isnull=False)
+                    & ~Q(verification_reason="")
+                ),
+                name="payments_payee_worker_verification_evidenced",
+                violation_error_message="A worker's verification needs who, when, evidence and a reason.",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status in VERIFIED
 
     @property
     def tax_id_masked(self) -> str:

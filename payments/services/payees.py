@@ -1,20 +1,43 @@
-"""Writes for payees. One service: payee_save, used by a landlord's or property manager's
-portal profile (and later by staff in the payments issue). Messages are shown to applicants, so
-they are translated in the language of the request."""
+"""Writes for payees: payee_save, used by a landlord's or property manager's portal profile (and
+by staff), and verification: payee_verify_by_worker (a worker with evidence and a reason) and
+payee_mark_verified, the one place a payee becomes verified, which the automatic name/TIN
+verifier (a later slice) will call too. Changing the name, tax id or where the money goes resets
+verification. Messages from payee_save are shown to applicants, so they are translated in the
+language of the request."""
 
 from __future__ import annotations
 
 import re
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from casework.models import Document
 from casework.services.common import clean_text, constraint_errors, full_clean
 from core import errors
 from core.audit import audited
 from core.models import User
 from core.permissions import is_staff_member
-from payments.models import Payee, PayeeKind, PaymentMethod
+from payments.models import Payee, PayeeKind, PayeeVerification, PaymentMethod
+from payments.permissions import can_verify_payee
+
+REASON_MAX_LENGTH = 2000
+
+# What a verification vouches for: who is paid (name and tax id) and where the money goes. A
+# change to any of them makes the payee unverified again.
+VERIFIED_FIELDS = (
+    "name",
+    "tax_id",
+    "payment_method",
+    "account_holder",
+    "routing_number",
+    "account_number",
+    "mailing_address_line_1",
+    "mailing_address_line_2",
+    "mailing_town",
+    "mailing_postcode",
+)
 
 _SEPARATORS = re.compile(r"[\s\-]")
 # The two ways a US tax id is written: an EIN 12-3456789 or an SSN/ITIN 123-45-6789 (or 9 digits).
@@ -143,12 +166,15 @@ def payee_save(
         raise errors.ValidationError(fields=field_errors)
 
     creating = payee is None
+    before = None if payee is None else {field: getattr(payee, field) or "" for field in VERIFIED_FIELDS}
     payee = payee or Payee(owner=owner)
     payee.kind, payee.name, payee.payment_method, payee.tax_id = kind, name, payment_method, tax_id
     payee.account_holder, payee.routing_number = account_holder, routing_number
     payee.account_number = account_number or None
     payee.mailing_address_line_1, payee.mailing_address_line_2 = mailing_address_line_1, mailing_address_line_2
     payee.mailing_town, payee.mailing_postcode = mailing_town, mailing_postcode
+    if before is not None and before != {field: getattr(payee, field) or "" for field in VERIFIED_FIELDS}:
+        _clear_verification(payee)
     payee.stamp(actor)
     full_clean(payee, exclude=["owner", "tax_id", "account_number"])
     with (
@@ -157,3 +183,61 @@ def payee_save(
     ):
         payee.save()
     return payee
+
+
+# --- verification ----------------------------------------------------------------------------------
+
+
+def _clear_verification(payee: Payee) -> None:
+    payee.verification_status = PayeeVerification.UNVERIFIED
+    payee.verified_at = None
+    payee.verified_by = None
+    payee.verification_reason = ""
+    payee.verification_evidence = None
+
+
+def payee_mark_verified(
+    *, payee: Payee, status: str, actor: User | None, reason: str, evidence: Document | None = None
+) -> Payee:
+    """Record `payee` (already locked by the caller, inside its transaction) as verified by
+    `status`, and save. The hook the automatic name/TIN verifier will call with
+    status=VERIFIED_AUTOMATIC and actor=None; payee_verify_by_worker calls it for workers. Checks
+    nothing about who is acting: callers do."""
+    if status not in (PayeeVerification.VERIFIED_AUTOMATIC, PayeeVerification.VERIFIED_BY_WORKER):
+        raise ValueError(f"{status!r} is not a verified status")
+    payee.verification_status = status
+    payee.verified_at = timezone.now()
+    payee.verified_by = actor
+    payee.verification_reason = reason
+    payee.verification_evidence = evidence
+    payee.stamp(actor)
+    payee.save()
+    return payee
+
+
+@transaction.atomic
+def payee_verify_by_worker(*, actor: User, payee: Payee, evidence: Document | None, reason: str) -> Payee:
+    """Record that a worker checked `payee`'s name and tax id, with the document they checked
+    (a TIN-match screenshot, an EIN letter) and why they are satisfied. Verifying again replaces
+    the earlier verification.
+
+    Who: case managers, reviewers and supervisors. Raises PermissionDenied, or ValidationError
+    (fields "evidence", "reason") when the evidence or the reason is missing, or the reason is too
+    long."""
+    if not can_verify_payee(actor):
+        raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can verify a payee.")
+    field_errors: dict[str, list[str]] = {}
+    if evidence is None:
+        field_errors["evidence"] = ["Attach the document you checked (a TIN-match screenshot or an EIN letter)."]
+    text = (reason or "").strip()
+    if not text:
+        field_errors["reason"] = ["Say why you are satisfied the payee is who they say they are."]
+    elif len(text) > REASON_MAX_LENGTH:
+        field_errors["reason"] = [f"The reason can be at most {REASON_MAX_LENGTH} characters."]
+    if field_errors:
+        raise errors.ValidationError(fields=field_errors)
+    payee = Payee.objects.select_for_update().get(pk=payee.pk)
+    with audited(actor=actor, action="payee_verify_by_worker", evidence=evidence.pk if evidence else None):
+        return payee_mark_verified(
+            payee=payee, status=PayeeVerification.VERIFIED_BY_WORKER, actor=actor, reason=text, evidence=evidence
+        )

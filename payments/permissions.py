@@ -1,0 +1,39 @@
+"""Who may do what with payees and payments. `actor=None` is the system (the export and
+reconciliation jobs): only the payment process's own moves accept it."""
+
+from __future__ import annotations
+
+from core.permissions import has_role, is_supervisor
+from core.roles import Role
+
+# The workers who set payments up and check them: case managers and reviewers own the later
+# chevrons of a rental case; supervisors (and administrators) can do what they do.
+PAYMENT_WORKERS = (Role.CASE_MANAGER, Role.REVIEWER, Role.SUPERVISOR, Role.ADMINISTRATOR)
+
+
+def can_verify_payee(user) -> bool:
+    return has_role(user, *PAYMENT_WORKERS)
+
+
+def can_create_payment(user) -> bool:
+    return has_role(user, *PAYMENT_WORKERS)
+
+
+def can_change_payment(user) -> bool:
+    """Edit, verify, reject or retry a payment that has not been submitted."""
+    return has_role(user, *PAYMENT_WORKERS)
+
+
+def can_submit_payment(user) -> bool:
+    """The payment process (the export, `None`) or a supervisor submitting one payment by hand."""
+    return user is None or is_supervisor(user)
+
+
+def can_record_payment_result(user) -> bool:
+    """The reconciliation (`None`), or a supervisor recording a result by hand."""
+    return user is None or is_supervisor(user)
+
+
+def can_settle_payment(user) -> bool:
+    """Void, recoup, refund or cancel: supervisors only, always with a reason."""
+    return is_supervisor(user)
