@@ -7,7 +7,7 @@ from django.contrib import admin, messages
 
 from core import errors
 from core.admin import STAMP_FIELDS, ReadOnlyAdmin
-from payments.models import Payee, Payment
+from payments.models import Payee, Payment, StipendSchedule
 from payments.services import payments as payment_services
 
 
@@ -74,6 +74,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         ("status", "status_changed_at"),
         "status_reason",
         "provider_reference",
+        "schedule",
         *STAMP_FIELDS,
     )
     readonly_fields = tuple(name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,)))
@@ -86,3 +87,25 @@ class PaymentAdmin(ReadOnlyAdmin):
     @admin.action(description="Submit the selected payments for payment (supervisors)")
     def submit_selected(self, request, queryset):
         _each(self, request, queryset, payment_services.payment_submit, "submitted for payment")
+
+
+@admin.register(StipendSchedule)
+class StipendScheduleAdmin(ReadOnlyAdmin):
+    """Stipend schedules, read-only: set up, run and stopped through payments.services.stipends."""
+
+    list_display = ("id", "status", "case", "payee", "amount", "first_month", "last_month", "stopped_at")
+    list_filter = ("status", "payment_method")
+    search_fields = ("case__number", "payee__name")
+    list_select_related = ("case", "payee")
+    fields = (
+        "case",
+        "payee",
+        "amount",
+        "payment_method",
+        ("first_month", "last_month"),
+        "status",
+        ("stopped_at", "stopped_by"),
+        "stop_reason",
+        *STAMP_FIELDS,
+    )
+    readonly_fields = tuple(name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,)))

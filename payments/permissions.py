@@ -37,3 +37,13 @@ def can_record_payment_result(user) -> bool:
 def can_settle_payment(user) -> bool:
     """Void, recoup, refund or cancel: supervisors only, always with a reason."""
     return is_supervisor(user)
+
+
+def can_manage_stipend(user) -> bool:
+    """Set up or stop a stipend schedule: the workers who set payments up."""
+    return has_role(user, *PAYMENT_WORKERS)
+
+
+def can_run_stipend(user) -> bool:
+    """Make a schedule's due payments: the stipend job (`None`) or a worker who sets payments up."""
+    return user is None or has_role(user, *PAYMENT_WORKERS)

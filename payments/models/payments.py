@@ -93,6 +93,14 @@ class Payment(ConcurrentTransitionMixin, Stamped):
     provider_reference = models.CharField(
         max_length=100, blank=True, help_text="The payment provider's reference from the last result recorded."
     )
+    schedule = models.ForeignKey(
+        "payments.StipendSchedule",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        help_text="The stipend schedule that made this payment, for a stipend's month.",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -113,6 +121,16 @@ class Payment(ConcurrentTransitionMixin, Stamped):
                 condition=Q(period_end__isnull=True) | Q(period_end__gte=F("period_start")),
                 name="payments_payment_period_order",
                 violation_error_message="The period cannot end before it starts.",
+            ),
+            # A schedule pays each month once: the run relies on this (ON CONFLICT DO NOTHING).
+            models.UniqueConstraint(
+                fields=["schedule", "period_start"],
+                name="payments_payment_one_per_schedule_month",
+                violation_error_message="This stipend already has a payment for that month.",
+            ),
+            models.CheckConstraint(
+                condition=Q(schedule__isnull=True) | Q(reason=PaymentReason.STIPEND),
+                name="payments_payment_schedule_is_stipend",
             ),
         ]
 
