@@ -12,19 +12,10 @@ from core.audit import events_for
 from core.models import User
 from payments.models import Payee
 from payments.services.payees import account_number_clean, payee_save, routing_number_clean, tax_id_clean
+from tests.payments.factories import BANK
 from tests.portal.factories import make_applicant
 
 pytestmark = pytest.mark.django_db
-
-BANK = {
-    "kind": "individual",
-    "name": "Lena Lord",
-    "payment_method": "bank_transfer",
-    "tax_id": "123-45-6789",
-    "account_holder": "Lena Lord",
-    "routing_number": "021000021",
-    "account_number": "000123456789",
-}
 
 
 @pytest.fixture
