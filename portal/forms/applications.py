@@ -7,11 +7,11 @@ portal.forms.fields."""
 
 from __future__ import annotations
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from casework.services.common import postcode_normalise
+from core import errors
 from portal.forms.fields import PastDateField, Radios, StepForm
 
 # The steps, in order: slug (in URLs) and title. portal.urls_applications accepts only these.
@@ -27,22 +27,17 @@ STEP_SLUGS = [slug for slug, _title in STEPS]
 STEP_TITLES = dict(STEPS)
 HOUSEHOLD_STEP = "household"
 
-_UK_POSTCODE = re.compile(r"^(?:[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}|GIR0AA)$")
-_US_ZIP = re.compile(r"^\d{5}(?:-?\d{4})?$")
-
 
 def postcode_clean(value: str) -> str:
-    """A UK postcode (SW1A 1AA) or US ZIP code (02139, 02139-4307), in its usual form; raises
-    ValidationError otherwise (loosely: the shape, not whether it exists)."""
-    compact = "".join((value or "").split()).upper()
-    if _UK_POSTCODE.match(compact):
-        return f"{compact[:-3]} {compact[-3:]}"
-    if _US_ZIP.match(compact):
-        digits = compact.replace("-", "")
-        return digits if len(digits) == 5 else f"{digits[:5]}-{digits[5:]}"
-    raise forms.ValidationError(
-        _("Enter a real postcode, like SW1A 1AA, or a ZIP code, like 02139."), code="invalid_postcode"
-    )
+    """A UK postcode (SW1A 1AA) or US ZIP code (02139, 02139-4307) in its usual form, by
+    casework's postcode_normalise; raises a form error in the applicant's language otherwise
+    (loosely: the shape, not whether it exists)."""
+    try:
+        return postcode_normalise(value)
+    except errors.ValidationError:
+        raise forms.ValidationError(
+            _("Enter a real postcode, like SW1A 1AA, or a ZIP code, like 02139."), code="invalid_postcode"
+        ) from None
 
 
 # --- the start page -----------------------------------------------------------------------------
