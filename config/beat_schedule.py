@@ -52,6 +52,12 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=0),
         "options": {"expires": 6 * 3600},
     },
+    # Payments: each active stipend's months now due (the coming month, paid in advance).
+    "payments-stipends": {
+        "task": "payments.stipends_run",
+        "schedule": crontab(hour=1, minute=30),
+        "options": {"expires": 6 * 3600},
+    },
     # The weekly text-message nudge for accounts a little behind (arrears-worktray.md §6).
     "arrears-weekly-nudges": {
         "task": "arrears.weekly_nudges",

@@ -47,3 +47,24 @@ def can_manage_stipend(user) -> bool:
 def can_run_stipend(user) -> bool:
     """Make a schedule's due payments: the stipend job (`None`) or a worker who sets payments up."""
     return user is None or has_role(user, *PAYMENT_WORKERS)
+
+
+def can_override_duplicate(user) -> bool:
+    """Pay despite the duplicate-benefit check: supervisors only, always with a reason."""
+    return is_supervisor(user)
+
+
+def can_export_batch(user) -> bool:
+    """Export verified payments in a batch (which submits them): the payment job (`None`) or a
+    supervisor."""
+    return user is None or is_supervisor(user)
+
+
+def can_import_reconciliation(user) -> bool:
+    """Import the provider's results: the payment job (`None`) or a supervisor."""
+    return user is None or is_supervisor(user)
+
+
+def can_check_payee(user) -> bool:
+    """Run the automatic name/TIN check on a payee: the job (`None`) or a payment worker."""
+    return user is None or has_role(user, *PAYMENT_WORKERS)

@@ -245,6 +245,20 @@ COMMUNICATIONS_BACKENDS = {
     "sms": envvars.env.str("SMS_DELIVERY", default=_delivery_default),
 }
 COMMUNICATIONS_OUTBOX = Path(envvars.env.str("COMMUNICATIONS_OUTBOX", default=str(VAR_DIR / "outbox")))
+# The automatic payee name/TIN check (payments.verifiers): a class with check(name, tax_id, kind).
+# The default fake never calls out; a programme plugs in its TIN-matching provider here.
+PAYEE_VERIFIER_BACKEND = envvars.env.str("PAYEE_VERIFIER_BACKEND", default="payments.verifiers.FakeVerifier")
+# The NACHA (ACH) file of a payment batch (payments.services.batches): the programme's bank (the
+# immediate destination) and the programme as originator. The defaults are placeholders for demos.
+PAYMENTS_ACH = {
+    "IMMEDIATE_DESTINATION": envvars.env.str("ACH_IMMEDIATE_DESTINATION", default="011000015"),
+    "IMMEDIATE_DESTINATION_NAME": envvars.env.str("ACH_IMMEDIATE_DESTINATION_NAME", default="PROGRAMME BANK"),
+    "IMMEDIATE_ORIGIN": envvars.env.str("ACH_IMMEDIATE_ORIGIN", default="011000015"),
+    "IMMEDIATE_ORIGIN_NAME": envvars.env.str("ACH_IMMEDIATE_ORIGIN_NAME", default="HOUSING PROGRAMME"),
+    "COMPANY_ID": envvars.env.str("ACH_COMPANY_ID", default="1000000000"),
+    "COMPANY_NAME": envvars.env.str("ACH_COMPANY_NAME", default="HOUSING PROGRAMME"),
+    "ENTRY_DESCRIPTION": envvars.env.str("ACH_ENTRY_DESCRIPTION", default="RENT ASST"),
+}
 # Phone numbers without a country code are read as numbers of this region (ISO 3166 code).
 PHONE_REGION = envvars.env.str("PHONE_REGION", default="GB")
 

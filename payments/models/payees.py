@@ -35,10 +35,17 @@ class PayeeVerification(models.TextChoices):
     """Whether a payee's name and tax id have been checked. Only verified payees can be paid."""
 
     UNVERIFIED = "unverified", _("Not verified")
-    # Set by the automatic name/TIN check, a later slice of the payments issue: its service calls
-    # payments.services.payees.payee_mark_verified(status=VERIFIED_AUTOMATIC, ...).
+    # Set by the automatic name/TIN check (payments.services.payees.payee_check_automatic).
     VERIFIED_AUTOMATIC = "verified_automatic", _("Verified automatically")
     VERIFIED_BY_WORKER = "verified_by_worker", _("Verified by a worker")
+
+
+class AutomaticCheck(models.TextChoices):
+    """The automatic name/TIN check's answer."""
+
+    MATCH = "match", _("Name and tax id match")
+    MISMATCH = "mismatch", _("Name and tax id do not match")
+    ERROR = "error", _("The check could not be made")
 
 
 VERIFIED = (PayeeVerification.VERIFIED_AUTOMATIC, PayeeVerification.VERIFIED_BY_WORKER)
@@ -99,6 +106,13 @@ class Payee(Stamped):
         editable=False,
         help_text="What the worker checked (a TIN-match screenshot, an EIN letter).",
     )
+    # The automatic name/TIN check's last answer (payments.verifiers), whatever it was: a mismatch
+    # leaves the payee unverified, for a worker to check with evidence.
+    automatic_check_status = models.CharField(
+        max_length=10, choices=AutomaticCheck.choices, blank=True, default="", editable=False
+    )
+    automatic_check_message = models.CharField(max_length=300, blank=True, editable=False)
+    automatic_checked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["name", "id"]

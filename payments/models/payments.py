@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import Stamped
+from payments.models.caps import DuplicateOverride
 from payments.models.payees import Payee, PaymentMethod
 
 
@@ -67,7 +68,7 @@ def payee_is_verified(payment: Any) -> bool:
 
 
 @pghistory.track()
-class Payment(ConcurrentTransitionMixin, Stamped):
+class Payment(ConcurrentTransitionMixin, DuplicateOverride, Stamped):
     """One payment to a payee on an approved (chevron Payment) rental tenant case.
 
     `status` is protected: only the transitions below move it. ConcurrentTransitionMixin makes a
@@ -101,6 +102,15 @@ class Payment(ConcurrentTransitionMixin, Stamped):
         related_name="payments",
         help_text="The stipend schedule that made this payment, for a stipend's month.",
     )
+    # Set once, by the export that submits the payment: a payment is in one batch at most.
+    batch = models.ForeignKey(
+        "payments.PaymentBatch",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+        editable=False,
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -132,10 +142,16 @@ class Payment(ConcurrentTransitionMixin, Stamped):
                 condition=Q(schedule__isnull=True) | Q(reason=PaymentReason.STIPEND),
                 name="payments_payment_schedule_is_stipend",
             ),
+            *DuplicateOverride.Meta.constraints,
         ]
 
     def __str__(self) -> str:
         return f"{self.get_reason_display()} {self.amount} to {self.payee}"
+
+    @property
+    def export_reference(self) -> str:
+        """How exports and the provider's results name the payment."""
+        return f"PAY-{self.pk:08d}"
 
     @property
     def is_editable(self) -> bool:

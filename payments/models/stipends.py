@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
 from core.models import Stamped
+from payments.models.caps import DuplicateOverride
 from payments.models.payees import Payee, PaymentMethod
 
 
@@ -26,7 +27,7 @@ class StipendStatus(models.TextChoices):
 
 
 @pghistory.track()
-class StipendSchedule(Stamped):
+class StipendSchedule(DuplicateOverride, Stamped):
     """A monthly future-rent stipend to a payee, from `first_month` to `last_month` inclusive
     (both the 1st of their month). Active until stopped; stopped is final."""
 
@@ -74,6 +75,7 @@ class StipendSchedule(Stamped):
                 name="payments_stipend_stop_recorded",
                 violation_error_message="A stopped stipend records when and why it was stopped.",
             ),
+            *DuplicateOverride.Meta.constraints,
         ]
 
     def __str__(self) -> str:

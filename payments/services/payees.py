@@ -1,26 +1,32 @@
 """Writes for payees: payee_save, used by a landlord's or property manager's portal profile (and
-by staff), and verification: payee_verify_by_worker (a worker with evidence and a reason) and
-payee_mark_verified, the one place a payee becomes verified, which the automatic name/TIN
-verifier (a later slice) will call too. Changing the name, tax id or where the money goes resets
-verification. Messages from payee_save are shown to applicants, so they are translated in the
-language of the request."""
+by staff), and verification: payee_verify_by_worker (a worker with evidence and a reason),
+payee_check_automatic (the automatic name/TIN check, queued when a payee's name or tax id is new)
+and payee_mark_verified, the one place a payee becomes verified. Changing the name, tax id or
+where the money goes resets verification. Messages from payee_save are shown to applicants, so
+they are translated in the language of the request."""
 
 from __future__ import annotations
 
+import logging
 import re
+from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from casework.models import Document
+from casework.models import Case, Document
+from casework.services import documents as document_services
 from casework.services.common import clean_text, constraint_errors, full_clean
 from core import errors
 from core.audit import audited
 from core.models import User
 from core.permissions import is_staff_member
-from payments.models import Payee, PayeeKind, PayeeVerification, PaymentMethod
-from payments.permissions import can_verify_payee
+from payments import verifiers
+from payments.models import AutomaticCheck, Payee, PayeeKind, PayeeVerification, PaymentMethod
+from payments.permissions import can_check_payee, can_verify_payee
+
+logger = logging.getLogger(__name__)
 
 REASON_MAX_LENGTH = 2000
 
@@ -173,7 +179,8 @@ def payee_save(
     payee.account_number = account_number or None
     payee.mailing_address_line_1, payee.mailing_address_line_2 = mailing_address_line_1, mailing_address_line_2
     payee.mailing_town, payee.mailing_postcode = mailing_town, mailing_postcode
-    if before is not None and before != {field: getattr(payee, field) or "" for field in VERIFIED_FIELDS}:
+    changed = before is not None and before != {field: getattr(payee, field) or "" for field in VERIFIED_FIELDS}
+    if changed:
         _clear_verification(payee)
     payee.stamp(actor)
     full_clean(payee, exclude=["owner", "tax_id", "account_number"])
@@ -182,13 +189,23 @@ def payee_save(
         constraint_errors({"payments_payee_one_per_owner": ("name", _("You already have payee details."))}),
     ):
         payee.save()
+    if creating or changed:
+        # New details, so not verified: ask the automatic check once the change is committed.
+        transaction.on_commit(partial(_queue_check, payee.pk))
     return payee
+
+
+def _queue_check(payee_id: int) -> None:
+    from payments.tasks import payee_check
+
+    payee_check.delay(payee_id)
 
 
 # --- verification ----------------------------------------------------------------------------------
 
 
 def _clear_verification(payee: Payee) -> None:
+    payee.automatic_check_status, payee.automatic_check_message, payee.automatic_checked_at = "", "", None
     payee.verification_status = PayeeVerification.UNVERIFIED
     payee.verified_at = None
     payee.verified_by = None
@@ -215,6 +232,17 @@ def payee_mark_verified(
     return payee
 
 
+def _verification_reason(reason: str | None) -> str:
+    text = (reason or "").strip()
+    if not text:
+        raise errors.ValidationError(
+            fields={"reason": ["Say why you are satisfied the payee is who they say they are."]}
+        )
+    if len(text) > REASON_MAX_LENGTH:
+        raise errors.ValidationError(fields={"reason": [f"The reason can be at most {REASON_MAX_LENGTH} characters."]})
+    return text
+
+
 @transaction.atomic
 def payee_verify_by_worker(*, actor: User, payee: Payee, evidence: Document | None, reason: str) -> Payee:
     """Record that a worker checked `payee`'s name and tax id, with the document they checked
@@ -229,11 +257,10 @@ def payee_verify_by_worker(*, actor: User, payee: Payee, evidence: Document | No
     field_errors: dict[str, list[str]] = {}
     if evidence is None:
         field_errors["evidence"] = ["Attach the document you checked (a TIN-match screenshot or an EIN letter)."]
-    text = (reason or "").strip()
-    if not text:
-        field_errors["reason"] = ["Say why you are satisfied the payee is who they say they are."]
-    elif len(text) > REASON_MAX_LENGTH:
-        field_errors["reason"] = [f"The reason can be at most {REASON_MAX_LENGTH} characters."]
+    try:
+        text = _verification_reason(reason)
+    except errors.ValidationError as error:
+        field_errors.update(error.fields)
     if field_errors:
         raise errors.ValidationError(fields=field_errors)
     payee = Payee.objects.select_for_update().get(pk=payee.pk)
@@ -241,3 +268,79 @@ def payee_verify_by_worker(*, actor: User, payee: Payee, evidence: Document | No
         return payee_mark_verified(
             payee=payee, status=PayeeVerification.VERIFIED_BY_WORKER, actor=actor, reason=text, evidence=evidence
         )
+
+
+def payee_verify_with_evidence(*, actor: User, payee: Payee, case: Case | None, uploaded_file, reason: str) -> Payee:
+    """A worker verifies `payee` with the document they checked, uploaded now: the file is filed on
+    `case` (category "Tax or payee verification"; the caller picks a case the worker may see that
+    belongs to the payee: payments.selectors.payee_evidence_case) and the verification recorded
+    with it, in one transaction. Who and the reason are checked before anything is stored, and if
+    the verification is refused after the upload the stored file is deleted with its row, so a
+    refusal leaves no document behind.
+
+    Raises PermissionDenied, ValidationError (fields "evidence" (the upload's refusals of the
+    file), "reason"), Conflict (no case to file the evidence on, or the case is closed)."""
+    if not can_verify_payee(actor):
+        raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can verify a payee.")
+    _verification_reason(reason)
+    if case is None:
+        raise errors.Conflict("The payee is on no case, so there is nowhere to file the evidence.")
+    with transaction.atomic():
+        try:
+            evidence = document_services.document_upload(
+                actor=actor, case=case, uploaded_file=uploaded_file, category=Document.Category.TAX
+            )
+        except errors.DomainError as error:
+            if "file" not in error.fields:
+                raise
+            fields = {("evidence" if name == "file" else name): texts for name, texts in error.fields.items()}
+            raise type(error)(error.message, fields=fields) from error
+        try:
+            return payee_verify_by_worker(actor=actor, payee=payee, evidence=evidence, reason=reason)
+        except BaseException:
+            # The document's row rolls back with this transaction; its stored file would not.
+            try:
+                evidence.file.storage.delete(evidence.file.name or "")
+            except Exception:
+                logger.exception(
+                    "Could not delete the stored evidence %s of a refused verification", evidence.file.name
+                )
+            raise
+
+
+def payee_check_automatic(*, actor: User | None, payee: Payee) -> Payee:
+    """Ask the automatic name/TIN check (payments.verifiers, PAYEE_VERIFIER_BACKEND) about
+    `payee`, and record its answer on the payee: a match verifies it ("verified automatically");
+    a mismatch or a failed check leaves it as it is, for a worker to check with evidence. A payee a
+    worker has verified is not checked again (their evidence stands).
+
+    The service is asked outside any transaction (it may be slow) and the answer is recorded only
+    if the name and tax id are still the ones asked about, so a change made meanwhile is never
+    verified by an answer about the old details.
+
+    Who: the job (actor=None) or a case manager, reviewer or supervisor. Raises PermissionDenied."""
+    if not can_check_payee(actor):
+        raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can run the automatic check.")
+    payee = Payee.objects.get(pk=payee.pk)
+    if payee.verification_status == PayeeVerification.VERIFIED_BY_WORKER:
+        return payee
+    asked = (payee.name, payee.tax_id or "")
+    try:
+        answer = verifiers.verifier().check(name=payee.name, tax_id=payee.tax_id or "", kind=payee.kind)
+    except verifiers.VerifierUnavailable as error:
+        answer = verifiers.VerifierAnswer(AutomaticCheck.ERROR, str(error)[:300])
+    with transaction.atomic():
+        payee = Payee.objects.select_for_update().get(pk=payee.pk)
+        if (payee.name, payee.tax_id or "") != asked:
+            return payee  # changed while we asked: the change queued its own check
+        payee.automatic_check_status = answer.status
+        payee.automatic_check_message = answer.message[:300]
+        payee.automatic_checked_at = timezone.now()
+        with audited(actor=actor, action="payee_check_automatic", result=answer.status, message=answer.message):
+            if answer.status == AutomaticCheck.MATCH and payee.verification_status == PayeeVerification.UNVERIFIED:
+                return payee_mark_verified(
+                    payee=payee, status=PayeeVerification.VERIFIED_AUTOMATIC, actor=actor, reason=answer.message
+                )
+            payee.stamp(actor)
+            payee.save()
+    return payee

@@ -30,10 +30,18 @@ from payments.permissions import (
     can_settle_payment,
     can_submit_payment,
 )
+from payments.services.duplicates import (
+    Candidate,
+    duplicate_benefit_enforce,
+    override_reason_clean,
+    override_record,
+)
 
 REASON_MAX_LENGTH = 2000
 AMOUNT_MAX = Decimal("99999999.99")  # what DecimalField(max_digits=10, decimal_places=2) holds
 EDITABLE_FIELDS = ("payee", "reason", "amount", "payment_method", "period_start", "period_end")
+# The fields the duplicate-benefit check looks at: changing one runs it again.
+CHECKED_FIELDS = ("reason", "amount", "period_start", "period_end")
 
 TRANSITION_LABELS = {
     "verify": "Verify",
@@ -123,6 +131,18 @@ def _check_details(values: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def _candidate(payment: Payment) -> Candidate:
+    return Candidate(
+        case=payment.case,
+        reason=payment.reason,
+        amount=payment.amount,
+        period_start=payment.period_start,
+        period_end=payment.period_end,
+        pk=payment.pk,
+        schedule_pk=payment.schedule_id,
+    )
+
+
 def _check_case(case: Case) -> None:
     if case.workflow != Workflow.RENTAL_TENANT or case.status != Status.PAYMENT:
         raise errors.ValidationError(
@@ -139,7 +159,7 @@ def _check_case(case: Case) -> None:
 
 
 def _lock(payment: Payment) -> Payment:
-    return Payment.objects.select_for_update(of=("self",)).select_related("payee", "case").get(pk=payment.pk)
+    return Payment.objects.select_for_update(of=("self",)).select_related("payee", "case", "batch").get(pk=payment.pk)
 
 
 def _refuse(payment: Payment, name: str) -> errors.TransitionNotAllowed:
@@ -197,14 +217,16 @@ def payment_create(
     payment_method: str = "",
     period_start: datetime.date,
     period_end: datetime.date | None = None,
+    override_reason: str = "",
 ) -> Payment:
     """Create a payment, not verified, on `case` to `payee`. The case must be a tenant's rental
     application at the Payment chevron; the amount more than zero with at most 2 decimal places;
     a stipend (STP) starts on the first day of the month it pays for. The payment method may be
-    left empty until chosen (it is needed to verify).
+    left empty until chosen (it is needed to verify). The duplicate-benefit check runs
+    (payments.services.duplicates); a supervisor's `override_reason` lets a payment it blocks through.
 
     Who: case managers, reviewers, supervisors. Raises PermissionDenied, ValidationError (per
-    field)."""
+    field), DuplicateBenefit."""
     if not can_create_payment(actor):
         raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can set up a payment.")
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
@@ -219,23 +241,34 @@ def payment_create(
             "period_end": period_end,
         }
     )
+    override = override_reason_clean(actor, override_reason)
     payment = Payment(case=case, **values)
+    overridden = duplicate_benefit_enforce(_candidate(payment), override_reason=override)
+    override_record(payment, actor=actor, override_reason=override, overridden=overridden)
     payment.stamp(actor)
-    full_clean(payment, exclude=["case", "payee", "status"])
-    with audited(actor=actor, action="payment_create", case=case.pk, to_status=payment.status):
+    full_clean(payment, exclude=["case", "payee", "status", "override_by", "batch"])
+    with audited(
+        actor=actor,
+        action="payment_create",
+        case=case.pk,
+        to_status=payment.status,
+        **({"duplicate_benefit_overridden": overridden} if overridden else {}),
+    ):
         payment.save()
     return payment
 
 
 @transaction.atomic
-def payment_update(*, actor: User, payment: Payment, **changes: Any) -> Payment:
+def payment_update(*, actor: User, payment: Payment, override_reason: str = "", **changes: Any) -> Payment:
     """Change a payment's payee, reason, amount, payment method or period. Possible only before
     it is submitted (not verified, or verified); a change to a verified payment sends it back to
-    not verified, to be checked again. A change that changes nothing does nothing.
+    not verified, to be checked again. A change that changes nothing does nothing. A change to
+    the amount, reason or period runs the duplicate-benefit check again (`override_reason`: a
+    supervisor's reason to go ahead anyway).
 
     Who: case managers, reviewers, supervisors. Raises PermissionDenied, ValidationError (unknown
     or bad fields), Conflict (submitted or later, for everyone: "submitted payments cannot be
-    edited"; or rejected)."""
+    edited"; or rejected), DuplicateBenefit."""
     if not can_change_payment(actor):
         raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can change a payment.")
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -255,19 +288,25 @@ def payment_update(*, actor: User, payment: Payment, **changes: Any) -> Payment:
     changed = [name for name in EDITABLE_FIELDS if values[name] != current[name]]
     if not changed:
         return payment
+    override = override_reason_clean(actor, override_reason)
     for name in changed:
         setattr(payment, name, values[name])
-    full_clean(payment, exclude=["case", "payee", "status"])
+    overridden = ""
+    if set(changed) & set(CHECKED_FIELDS):
+        overridden = duplicate_benefit_enforce(_candidate(payment), override_reason=override)
+        override_record(payment, actor=actor, override_reason=override, overridden=overridden)
+    full_clean(payment, exclude=["case", "payee", "status", "override_by", "batch"])
+    audit = {"changed": changed, **({"duplicate_benefit_overridden": overridden} if overridden else {})}
     if payment.status == PaymentStatus.VERIFIED_BY_WORKER:
         return _apply(
             payment,
             "unverify",
             actor=actor,
             reason=f"Changed after verification: {', '.join(changed)}.",
-            changed=changed,
+            **audit,
         )
     payment.stamp(actor)
-    with audited(actor=actor, action="payment_update", changed=changed):
+    with audited(actor=actor, action="payment_update", **audit):
         payment.save()
     return payment
 
@@ -300,17 +339,33 @@ def payment_reject(*, actor: User, payment: Payment, reason: str) -> Payment:
 
 
 @transaction.atomic
-def payment_retry(*, actor: User, payment: Payment, reason: str = "") -> Payment:
+def payment_retry(*, actor: User, payment: Payment, reason: str = "", override_reason: str = "") -> Payment:
     """Take a failed payment back to not verified, to be corrected, checked and submitted again.
+    A failed payment stops counting towards the duplicate-benefit check, so another may have been
+    made for the same days since: the check runs again (`override_reason` as for payment_create).
 
     Who: case managers, reviewers, supervisors. Raises PermissionDenied, ValidationError,
-    TransitionNotAllowed."""
+    TransitionNotAllowed, DuplicateBenefit."""
     if not can_change_payment(actor):
         raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can try a payment again.")
     text = _reason_text(reason, required=False, what="try the payment again")
+    override = override_reason_clean(actor, override_reason)
     payment = _lock(payment)
-    payment.provider_reference = ""
-    return _apply(payment, "retry", actor=actor, reason=text)
+    if not can_proceed(payment.retry):
+        raise _refuse(payment, "retry")
+    overridden = duplicate_benefit_enforce(_candidate(payment), override_reason=override)
+    override_record(payment, actor=actor, override_reason=override, overridden=overridden)
+    # A new submission: it leaves its batch (whose file keeps it as it was sent) for the next one.
+    left_batch = payment.batch.reference if payment.batch else ""
+    payment.provider_reference, payment.batch = "", None
+    return _apply(
+        payment,
+        "retry",
+        actor=actor,
+        reason=text,
+        left_batch=left_batch,
+        **({"duplicate_benefit_overridden": overridden} if overridden else {}),
+    )
 
 
 # --- the payment process --------------------------------------------------------------------------------

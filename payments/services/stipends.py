@@ -8,6 +8,7 @@ never off by one, across year ends and in February of a leap year alike."""
 from __future__ import annotations
 
 import datetime
+import logging
 from decimal import Decimal
 from typing import Any
 
@@ -21,10 +22,21 @@ from casework.services.common import full_clean
 from core import errors
 from core.audit import audited
 from core.models import User
-from payments.models import Payee, Payment, PaymentMethod, PaymentReason, PaymentStatus, StipendSchedule
+from payments.models import (
+    Payee,
+    Payment,
+    PaymentMethod,
+    PaymentReason,
+    PaymentStatus,
+    StipendSchedule,
+    StipendStatus,
+)
 from payments.models.payments import EDITABLE
 from payments.permissions import can_manage_stipend, can_run_stipend
+from payments.services.duplicates import Candidate, duplicate_benefit_enforce, override_reason_clean, override_record
 from payments.services.payments import _amount, _check_case, _reason_text, payment_reject
+
+logger = logging.getLogger(__name__)
 
 # The programme pays a stipend for at most a year; a longer one is a new schedule, decided again.
 MONTHS_MIN, MONTHS_MAX = 1, 12
@@ -65,14 +77,17 @@ def stipend_schedule_create(
     payment_method: str,
     first_month: datetime.date,
     months: int,
+    override_reason: str = "",
 ) -> StipendSchedule:
     """Set up a monthly future-rent stipend on `case` to `payee`: `amount` each month for `months`
     months (1 to 12) from the month `first_month` falls in (any day of it; stored as its 1st).
     No payment is made here: stipend_schedule_run makes each month's payment when it is due.
+    The duplicate-benefit check runs once, here, over the whole schedule (every month and the
+    total), since its months are one decision; `override_reason` as for payment_create.
 
     Who: case managers, reviewers, supervisors. The case must be a tenant's rental application
     at the Payment chevron. Raises PermissionDenied, ValidationError (per field: case, payee,
-    amount, payment_method, first_month, months)."""
+    amount, payment_method, first_month, months), DuplicateBenefit."""
     if not can_manage_stipend(actor):
         raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can set up a stipend.")
     case = Case.objects.select_for_update(of=("self",)).get(pk=case.pk)
@@ -97,14 +112,27 @@ def stipend_schedule_create(
         first_month=first,
         last_month=first + relativedelta(months=count - 1),
     )
+    override = override_reason_clean(actor, override_reason)
+    overridden = duplicate_benefit_enforce(
+        Candidate(
+            case=case,
+            reason=PaymentReason.STIPEND,
+            amount=cleaned_amount * count,
+            period_start=schedule.first_month,
+            period_end=month_end(schedule.last_month),
+        ),
+        override_reason=override,
+    )
+    override_record(schedule, actor=actor, override_reason=override, overridden=overridden)
     schedule.stamp(actor)
-    full_clean(schedule, exclude=["case", "payee", "status", "stopped_by"])
+    full_clean(schedule, exclude=["case", "payee", "status", "stopped_by", "override_by"])
     with audited(
         actor=actor,
         action="stipend_schedule_create",
         case=case.pk,
         first_month=schedule.first_month.isoformat(),
         last_month=schedule.last_month.isoformat(),
+        **({"duplicate_benefit_overridden": overridden} if overridden else {}),
     ):
         schedule.save()
     return schedule
@@ -179,6 +207,19 @@ def stipend_schedule_run(
     ):
         Payment.objects.bulk_create(rows, ignore_conflicts=True)
     return list(schedule.payments.filter(period_start__in=due).order_by("period_start"))
+
+
+def stipends_run_due(*, today: datetime.date | None = None) -> int:
+    """The daily stipend job: run every active schedule (stipend_schedule_run as the system), each
+    in its own transaction, so one whose case has left the Payment chevron is logged and skipped
+    and never stops the rest. Returns how many payments were made. Safe to run twice."""
+    made = 0
+    for schedule in StipendSchedule.objects.filter(status=StipendStatus.ACTIVE).order_by("pk").iterator():
+        try:
+            made += len(stipend_schedule_run(actor=None, schedule=schedule, today=today))
+        except errors.DomainError as error:
+            logger.warning("Stipend schedule %s not run: %s", schedule.pk, error.message)
+    return made
 
 
 @transaction.atomic
