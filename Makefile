@@ -99,7 +99,7 @@ services:
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy core/services.py core/selectors.py core/paths.py core/dates.py casework/services casework/selectors assignments/services.py assignments/selectors.py assignments/config.py assignments/routing.py assignments/routing_selectors.py assignments/selectors_supervisor.py assignments/services_supervisor.py arrears/rules.py arrears/facts_json.py arrears/arrangements.py arrears/services portal/services portal/selectors portal/permissions.py payments/services
+	$(VENV)/bin/mypy core/services.py core/selectors.py core/paths.py core/dates.py casework/services casework/selectors assignments/services.py assignments/selectors.py assignments/config.py assignments/routing.py assignments/routing_selectors.py assignments/selectors_supervisor.py assignments/services_supervisor.py arrears/rules.py arrears/facts_json.py arrears/arrangements.py arrears/services portal/services portal/selectors portal/permissions.py payments/services payments/selectors.py payments/api/selectors.py payments/verifiers.py
 
 migrations-check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("casework.api.urls")),
     path("", include("assignments.api.urls")),
     path("", include("arrears.api.urls")),
+    path("", include("payments.api.urls")),
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("core.urls")),
     path("staff/", include("casework.urls")),
     path("staff/", include("assignments.urls")),
+    path("staff/", include("payments.urls")),
     path("staff/arrears/", include("arrears.urls")),
     path("staff/jobs/", include("core.urls_staff")),
     path("portal/", include("portal.urls")),

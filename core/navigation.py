@@ -28,6 +28,7 @@ NAVIGATION: list[NavItem] = [
     NavItem("supervisor-home", _("Supervisor"), visible=is_supervisor),
     NavItem("staff-bulk-letters", _("Bulk letters"), visible=is_supervisor),
     NavItem("staff-sla", _("SLAs"), visible=is_supervisor),
+    NavItem("staff-payment-batches", _("Payments"), visible=is_supervisor),
     NavItem("job-list", _("Background jobs"), visible=is_supervisor),
     NavItem("admin:index", _("Admin"), visible=is_supervisor),
 ]

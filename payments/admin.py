@@ -3,11 +3,17 @@
 full. A payment's status is never edited here: the actions call the services, which check who is
 acting and whether the move is allowed, and a submitted payment cannot be edited by anyone."""
 
+from decimal import Decimal
+
 from django.contrib import admin, messages
+from django.db.models import Count, Sum
+from django.http import HttpResponse
 
 from core import errors
-from core.admin import STAMP_FIELDS, ReadOnlyAdmin
-from payments.models import Payee, Payment, StipendSchedule
+from core.admin import STAMP_FIELDS, ReadOnlyAdmin, StampedAdmin, action_with_text
+from payments.models import Payee, Payment, PaymentBatch, ProgrammeCap, ReconciliationImport, StipendSchedule
+from payments.permissions import can_export_batch
+from payments.services import batches as batch_services
 from payments.services import payments as payment_services
 
 
@@ -59,10 +65,31 @@ def _each(modeladmin, request, queryset, service, done: str) -> None:
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ("id", "status", "case", "payee", "amount", "reason", "payment_method", "period_start")
-    list_filter = ("status", "reason", "payment_method")
-    search_fields = ("case__number", "payee__name")
-    list_select_related = ("case", "payee")
+    """Payments with the totals of what is filtered (per status), filtered by status, batch and
+    programme. Moves go through the services: verify and submit here; void, recoup and refund
+    or cancel ask for the supervisor's reason."""
+
+    change_list_template = "admin/payments/payment/change_list.html"
+    list_display = (
+        "export_reference",
+        "status",
+        "case",
+        "payee",
+        "amount",
+        "reason",
+        "payment_method",
+        "period_start",
+        "batch",
+    )
+    list_filter = (
+        "status",
+        "reason",
+        "payment_method",
+        ("case__case_type", admin.RelatedOnlyFieldListFilter),
+        ("batch", admin.RelatedOnlyFieldListFilter),
+    )
+    search_fields = ("case__number", "payee__name", "batch__reference")
+    list_select_related = ("case", "payee", "batch")
     date_hierarchy = "period_start"
     fields = (
         "case",
@@ -74,11 +101,58 @@ class PaymentAdmin(ReadOnlyAdmin):
         ("status", "status_changed_at"),
         "status_reason",
         "provider_reference",
+        "batch",
         "schedule",
+        ("override_reason", "override_by", "override_at"),
         *STAMP_FIELDS,
     )
     readonly_fields = tuple(name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,)))
-    actions = ("verify_selected", "submit_selected")
+    actions = ("verify_selected", "submit_selected", "void_selected", "recoup_selected", "refund_or_cancel_selected")
+
+    @admin.display(description="Reference", ordering="id")
+    def export_reference(self, obj) -> str:
+        return obj.export_reference
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl")
+        if changelist is not None:
+            rows = changelist.queryset.order_by().values("status").annotate(count=Count("id"), total=Sum("amount"))
+            labels = dict(Payment.Status.choices)
+            response.context_data["payment_totals"] = {
+                "rows": [
+                    {"status": labels.get(row["status"], row["status"]), "count": row["count"], "total": row["total"]}
+                    for row in sorted(rows, key=lambda row: list(labels).index(row["status"]))
+                ],
+                "count": sum(row["count"] for row in rows),
+                "total": sum((row["total"] for row in rows), Decimal("0")),
+            }
+        return response
+
+    def _with_reason(self, request, queryset, service, title: str):
+        return action_with_text(
+            self,
+            request,
+            queryset,
+            title=title,
+            intro="Give the reason; it is recorded on each payment and in its audit trail.",
+            label="Reason",
+            required=True,
+            service=lambda payment, text: service(actor=request.user, payment=payment, reason=text),
+            describe=lambda payment: f"{payment.export_reference} ({payment.get_status_display()})",
+        )
+
+    @admin.action(description="Void the selected payments (supervisors, with a reason)")
+    def void_selected(self, request, queryset):
+        return self._with_reason(request, queryset, payment_services.payment_void, "Void payments")
+
+    @admin.action(description="Recoup the selected payments (supervisors, with a reason)")
+    def recoup_selected(self, request, queryset):
+        return self._with_reason(request, queryset, payment_services.payment_recoup, "Recoup payments")
+
+    @admin.action(description="Refund or cancel the selected payments (supervisors, with a reason)")
+    def refund_or_cancel_selected(self, request, queryset):
+        return self._with_reason(request, queryset, payment_services.payment_refund_or_cancel, "Refund or cancel")
 
     @admin.action(description="Verify the selected payments")
     def verify_selected(self, request, queryset):
@@ -109,3 +183,62 @@ class StipendScheduleAdmin(ReadOnlyAdmin):
         *STAMP_FIELDS,
     )
     readonly_fields = tuple(name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,)))
+
+
+@admin.register(PaymentBatch)
+class PaymentBatchAdmin(ReadOnlyAdmin):
+    """Export batches, read-only (written once by payments.services.batches.batch_export). The
+    files are downloaded from the staff batch page or the API; their content is never shown here."""
+
+    list_display = ("reference", "created_at", "created_by", "case_type", "payment_count", "total_amount")
+    list_filter = (("case_type", admin.RelatedOnlyFieldListFilter),)
+    search_fields = ("reference",)
+    list_select_related = ("created_by", "case_type")
+    fields = ("reference", "created_at", "created_by", "case_type", "payment_count", "total_amount", "report")
+    readonly_fields = fields
+    actions = ("download_csv",)
+
+    @admin.action(description="Download the CSV of the selected batch")
+    def download_csv(self, request, queryset):
+        if not can_export_batch(request.user) or queryset.count() != 1:
+            self.message_user(request, "Choose one batch; only supervisors download batch files.", messages.ERROR)
+            return None
+        name, content_type, content = batch_services.batch_file(queryset.get(), "csv")
+        response = HttpResponse(content, content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
+
+
+@admin.register(ReconciliationImport)
+class ReconciliationImportAdmin(ReadOnlyAdmin):
+    list_display = (
+        "imported_at",
+        "file_name",
+        "status",
+        "row_count",
+        "changed_count",
+        "unchanged_count",
+        "error_count",
+        "imported_by",
+    )
+    list_filter = ("status",)
+    search_fields = ("file_name", "sha256")
+    list_select_related = ("imported_by",)
+    fields = (
+        "file_name",
+        "sha256",
+        ("imported_at", "imported_by"),
+        "status",
+        ("row_count", "changed_count", "unchanged_count", "error_count"),
+        "report",
+    )
+    readonly_fields = tuple(name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,)))
+
+
+@admin.register(ProgrammeCap)
+class ProgrammeCapAdmin(StampedAdmin):
+    """The duplicate-benefit check's caps per programme, set by supervisors; every change is kept
+    in the audit history (pghistory)."""
+
+    list_display = ("case_type", "max_total", "window_months", "updated_at", "updated_by")
+    list_select_related = ("case_type", "updated_by")

@@ -37,14 +37,15 @@ from portal.signals import application_answers_ensure
 
 TENANT, LANDLORD, ADVOCATE = "tenant@demo.example", "landlord@demo.example", "advocate@demo.example"
 
-# Synthetic: an example EIN and sort code, an account number no bank issues to anyone.
+# Synthetic: an example EIN, the routing number printed in bank-file examples (payment batches pay
+# through ACH, which needs a 9-digit routing number), an account number no bank issues to anyone.
 LANDLORD_PAYEE = {
     "kind": "individual",
     "name": "Lewis Grant",
     "payment_method": "bank_transfer",
     "tax_id": "12-3456789",
     "account_holder": "Lewis Grant",
-    "routing_number": "12-34-56",
+    "routing_number": "021000021",
     "account_number": "00004111",
 }
 # A home of Lewis Grant's off casework's demo streets (its patch comes from the postcode lookup).

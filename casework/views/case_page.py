@@ -1,7 +1,7 @@
 """The case page: where the case is (the chevron bar), what it is about, and what can be done
-next. Sections (tasks, feed, documents, reviews, referrals, appointments, letters, SLA clocks;
-later payments, consents) are partials that htmx refreshes in place; casework.views.case_sections
-holds their views.
+next. Sections (tasks, feed, documents, reviews, referrals, appointments, letters, SLA clocks)
+are partials that htmx refreshes in place; casework.views.case_sections holds their views. Apps
+built on casework (payments) add sections of their own with register_section.
 
 Every POST here calls one service. Without JavaScript a successful action redirects back to the
 page with a success banner and a refused one re-shows the page with the refusal in an error
@@ -9,6 +9,9 @@ summary (400, or 409 when the case's state does not allow it). With htmx the sec
 re-rendered, with the same status codes."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import django_fsm
 from django.contrib import messages
@@ -261,7 +264,7 @@ def clocks_context(request, case: Case, *, refusal: str = "") -> dict:
     }
 
 
-SECTIONS = {
+SECTIONS: dict[str, Callable[..., dict]] = {
     "actions": actions_context,
     "tasks": tasks_context,
     "feed": feed_context,
@@ -279,13 +282,79 @@ SECTIONS = {
 LAZY_SECTIONS = frozenset({"messages", "referrals", "clocks"})
 
 
+@dataclass(frozen=True)
+class ContributedSection:
+    """A section another app adds to the case page (casework never imports those apps: they
+    register here from their AppConfig.ready()). Always loaded after the page, like "clocks":
+    `build(request, case, **kwargs)` returns its template's context, `template` draws it (a
+    <section id="case-<name>">), `heading` and `link` are what the placeholder shows before it
+    loads, and `applies(case)` says whether the case has it at all (no query: the case's own
+    fields)."""
+
+    name: str
+    build: Callable[..., dict]
+    template: str
+    heading: str
+    link: str
+    applies: Callable[[Case], bool]
+
+
+CONTRIBUTED: dict[str, ContributedSection] = {}
+
+
+def register_section(
+    name: str,
+    *,
+    build: Callable[..., dict],
+    template: str,
+    heading: str,
+    link: str,
+    applies: Callable[[Case], bool] | None = None,
+) -> None:
+    """Add a lazy section to the case page, after casework's own. Registering a name again
+    replaces it (ready() may run more than once in tests); a casework section's name is refused."""
+    if name in SECTIONS and name not in CONTRIBUTED:
+        raise ValueError(f"The case page already has a section called {name!r}.")
+    CONTRIBUTED[name] = ContributedSection(name, build, template, heading, link, applies or (lambda case: True))
+    SECTIONS[name] = build
+
+
+def is_lazy(section: str) -> bool:
+    return section in LAZY_SECTIONS or section in CONTRIBUTED
+
+
+def section_template(section: str) -> str:
+    contributed = CONTRIBUTED.get(section)
+    return contributed.template if contributed else f"casework/_case_{section}.html"
+
+
+def section_applies(section: str, case: Case) -> bool:
+    contributed = CONTRIBUTED.get(section)
+    return contributed is None or contributed.applies(case)
+
+
 def page_context(request, case: Case, **forms_by_section) -> dict:
     context = {"case": case, "is_supervisor": is_supervisor(request.user)}
     for name, build in SECTIONS.items():
-        if name in LAZY_SECTIONS and name not in forms_by_section and request.GET.get("show") != name:
+        if not section_applies(name, case):
+            continue
+        if is_lazy(name) and name not in forms_by_section and request.GET.get("show") != name:
             context[f"{name}_lazy"] = True
             continue
         context.update(build(request, case, **forms_by_section.get(name, {})))
+    # The other apps' sections, in the order they registered: the page includes each (or its
+    # placeholder) by name.
+    context["contributed_sections"] = [
+        {
+            "name": section.name,
+            "template": section.template,
+            "heading": section.heading,
+            "link": section.link,
+            "lazy": context.get(f"{section.name}_lazy", False),
+        }
+        for section in CONTRIBUTED.values()
+        if section.applies(case)
+    ]
     return context
 
 
@@ -300,11 +369,11 @@ def section_response(request, case_id: int, section: str, *, status: int = 200, 
     if request.htmx:
         context = {"case": case, "is_supervisor": is_supervisor(request.user), "just_done": success}
         context.update(SECTIONS[section](request, case, **section_kwargs))
-        return render(request, f"casework/_case_{section}.html", context, status=status)
+        return render(request, section_template(section), context, status=status)
     if status >= 400:
         return render_page(request, case, status=status, **{section: section_kwargs})
     messages.success(request, success)
-    shown = f"?show={section}" if section in LAZY_SECTIONS else ""
+    shown = f"?show={section}" if is_lazy(section) else ""
     return redirect(f"{reverse('staff-case', args=[case.pk])}{shown}#case-{section}")
 
 
@@ -330,13 +399,15 @@ def case_section(request, case_id: int, section: str):
         raise errors.NotFound("There is no such section.")
     if not request.htmx:
         query = request.GET.copy()
-        if section in LAZY_SECTIONS:
+        if is_lazy(section):
             query["show"] = section
         return redirect(f"{reverse('staff-case', args=[case_id])}?{query.urlencode()}#case-{section}")
     case = case_page_get(user=request.user, case_id=case_id)
+    if not section_applies(section, case):
+        raise errors.NotFound("This case has no such section.")
     context = {"case": case, "is_supervisor": is_supervisor(request.user)}
     context.update(SECTIONS[section](request, case))
-    return render(request, f"casework/_case_{section}.html", context)
+    return render(request, section_template(section), context)
 
 
 _SPECIAL = {

@@ -1,14 +1,17 @@
 """The reads behind an application's page in the portal: what the applicant is told about where
 it is, what is needed from them, what has happened, the messages and letters sent to them, its
-appeal and its appointments. Every function takes a case the applicant may see (read through
-portal.selectors.application_get) and reads only what is about that case and meant for them:
-never staff notes, tasks, internal reasons or messages to someone else."""
+appeal, its appointments and the payments made on it. Every function takes a case the applicant
+may see (read through portal.selectors.application_get) and reads only what is about that case
+and meant for them: never staff notes, tasks, internal reasons or messages to someone else, and
+of a payment never the payee's bank details or tax id, the provider's reference or why staff
+changed its status."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -16,12 +19,14 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from casework.models import Appointment, Case, CaseActivity, Clock, SlaRule, Task
 from casework.models.cases import RENTAL_WORKFLOWS, WITHDRAWABLE
 from casework.permissions import is_case_applicant
 from casework.selectors.appointments import appointment_list_for
 from communications.models import Channel, Message
+from payments.models import Payment, PaymentReason, PaymentStatus
 from portal.labels import activity_words
 
 # The feed entries an applicant sees on their timeline. Everything else (notes, tasks, owner
@@ -300,6 +305,101 @@ def appointment_get_for(user, case: Case, appointment_id: int) -> Appointment:
     return appointment
 
 
+# --- payments made ---------------------------------------------------------------------------
+
+# The payments an applicant is told about: money on its way, paid, or paid and sent back by the
+# receiving bank. Payments still being set up or checked, rejected, failed or voided are staff
+# work: nothing was paid, and their reasons are internal.
+SHOWN_PAYMENT_STATUSES = (
+    PaymentStatus.SUBMITTED_FOR_PAYMENT,
+    PaymentStatus.PAYMENT_SUCCESSFUL,
+    PaymentStatus.PAYMENT_RETURNED,
+)
+
+
+@dataclass(frozen=True)
+class PaymentMade:
+    """One payment as the applicant sees it. Only these fields are read from the database, so a
+    template cannot reach the payee's bank details, tax id or anything else staff record."""
+
+    amount: Decimal
+    status: str  # "paid", "returned" or "being_paid"
+    status_label: str
+    date: datetime.date | None  # when it was paid (or returned); None while it is being paid
+    reason_label: str
+    period_start: datetime.date
+    period_end: datetime.date | None
+    payee_name: str
+
+
+def _payment_words() -> dict[str, tuple[str, str]]:
+    """The applicant's words for each shown status (in the active language): (key, label)."""
+    return {
+        PaymentStatus.PAYMENT_SUCCESSFUL: ("paid", pgettext("payment status", "Paid")),
+        PaymentStatus.PAYMENT_RETURNED: ("returned", pgettext("payment status", "Returned")),
+        PaymentStatus.SUBMITTED_FOR_PAYMENT: ("being_paid", pgettext("payment status", "Being paid")),
+    }
+
+
+def _reason_words() -> dict[str, str]:
+    """What a payment is for, in applicant words (payments' own labels are staff text)."""
+    return {
+        PaymentReason.ARREARS: _("Rent owed"),
+        PaymentReason.STIPEND: _("Future rent"),
+        PaymentReason.UTILITY: _("Utility bills"),
+        PaymentReason.MOVING: _("Moving costs"),
+        PaymentReason.OTHER: _("Other costs"),
+    }
+
+
+def payments_made_for(case: Case) -> list[PaymentMade]:
+    """The payments made on `case` (one of the applicant's applications), newest period first.
+
+    A tenant's application: every payment on it. A landlord's application: the payments on the
+    tenant's application it is matched with that are made to this landlord's own payee (the
+    landlord case's applicant owns it), never payments to anyone else. Any other case (an
+    appeal, an unmatched landlord application) has none. Only SHOWN_PAYMENT_STATUSES."""
+    if case.workflow == Case.Workflow.RENTAL_TENANT:
+        payments = Payment.objects.filter(case_id=case.pk)
+    elif case.workflow == Case.Workflow.RENTAL_LANDLORD and case.parent_id and case.applicant_id:
+        payments = Payment.objects.filter(case_id=case.parent_id, payee__owner_id=case.applicant_id)
+    else:
+        return []
+    rows = (
+        payments.filter(status__in=SHOWN_PAYMENT_STATUSES)
+        .order_by("-period_start", "-status_changed_at", "-id")
+        .values("amount", "status", "status_changed_at", "reason", "period_start", "period_end", "payee__name")
+    )
+    words, reasons = _payment_words(), _reason_words()
+    made = []
+    for row in rows:
+        key, label = words[row["status"]]
+        made.append(
+            PaymentMade(
+                amount=row["amount"],
+                status=key,
+                status_label=label,
+                date=None if key == "being_paid" else timezone.localdate(row["status_changed_at"]),
+                reason_label=reasons.get(row["reason"], reasons[PaymentReason.OTHER]),
+                period_start=row["period_start"],
+                period_end=row["period_end"],
+                payee_name=row["payee__name"],
+            )
+        )
+    return made
+
+
+def payments_expected(case: Case) -> bool:
+    """Whether the applicant should hear about payments even before one is made: the tenant's
+    application (or, for a landlord's, the tenant's it is matched with) has been approved and is
+    at the Payment chevron."""
+    if case.workflow == Case.Workflow.RENTAL_TENANT:
+        return case.status == Case.Status.PAYMENT
+    if case.workflow == Case.Workflow.RENTAL_LANDLORD and case.parent_id:
+        return Case.objects.filter(pk=case.parent_id, status=Case.Status.PAYMENT).exists()
+    return False
+
+
 # --- the whole page -------------------------------------------------------------------------
 
 
@@ -324,6 +424,6 @@ def application_page_for(user, case: Case) -> dict:
         "can_appeal": appeal is None and not appeal_refusal(user, case),
         "appealed_case": appealed_case_of(user, case),
         "can_withdraw": not withdraw_refusal(user, case),
-        # Payments made are added by the payments issue: "payments" is their spot on the page.
-        "payments": [],
+        "payments": payments_made_for(case),
+        "payments_expected": payments_expected(case),
     }

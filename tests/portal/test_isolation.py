@@ -176,6 +176,8 @@ def targets(things) -> dict[str, list[object]]:
         "account_id": [case.pk],
         "property_id": [things["listed"].pk, things["listed"].property_id],
         "authorisation_id": [things["authorisation"].pk],
+        # Payments' staff pages and API (batch files): refused to any applicant whatever the id.
+        "kind": ["csv", "ach"],
     }
 
 
