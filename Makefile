@@ -108,7 +108,7 @@ schema-check: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py spectacular --validate --fail-on-warn --file /dev/null
 
 test: install test-system-packages services lint migrations-check schema-check
-	$(VENV)/bin/pytest -n 2 --dist loadgroup
+	$(VENV)/bin/pytest -n 2 --dist loadgroup --durations=25
 
 # The page benchmarks keep their million-case database between runs (bench/pages/conftest.py),
 # so they run in a pytest session of their own.

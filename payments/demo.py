@@ -11,9 +11,7 @@ and the payment process would:
   per month for the ten months before the application was made, each taken to a different status
   by the supervisor (acting as staff) or the system (actor=None: the export and the
   reconciliation): not verified, verified, submitted, paid, failed, returned, recouped, refunded
-  or cancelled, rejected and voided. The submitted ones go out in an export batch when the
-  payee's bank details can go in an ACH file (a 9-digit routing number); a UK sort code cannot,
-  so then the supervisor submits them one by one instead.
+  or cancelled, rejected and voided. The submitted ones go out in one export batch.
 - A two-month future-rent stipend from the month the application was made, run once.
 
 Each payment has its own month (the duplicate-benefit check refuses two for one household's same
@@ -37,6 +35,7 @@ from payments.models import Payee, Payment, PaymentReason, PaymentStatus, Stipen
 from payments.services import payees as payee_services
 from payments.services import payments as payment_services
 from payments.services import stipends as stipend_services
+from payments.services.batches import batch_export
 
 TENANT, LANDLORD = "tenant@demo.example", "landlord@demo.example"
 SUPERVISOR, CASE_MANAGER = "supervisor@demo.example", "casemanager@demo.example"
@@ -171,25 +170,9 @@ def _landlord_case(case: Case) -> Case | None:
 # --- the payments ------------------------------------------------------------------------------------
 
 
-def _submit(payments: list[Payment], supervisor: User) -> None:
-    """Submit `payments` (verified): in an export batch as the payment job (actor=None) when every
-    one can go in the bank file, otherwise one by one by the supervisor, saying why."""
-    why = "the payment export is not available"
-    try:
-        from payments.services.batches import batch_export, why_not_exportable
-    except ImportError:  # the export slice is not there
-        pass
-    else:
-        fresh = [Payment.objects.select_related("payee", "case").get(pk=payment.pk) for payment in payments]
-        problems = [problem for problem in map(why_not_exportable, fresh) if problem]
-        if not problems:
-            batch_export(actor=None, case_type=fresh[0].case.case_type)
-            return
-        why = problems[0].rstrip(".")
-    for payment in payments:
-        payment_services.payment_submit(
-            actor=supervisor, payment=payment, reason=f"Submitted by hand, not in an export batch: {why}."
-        )
+def _submit(payments: list[Payment]) -> None:
+    """Submit `payments` (verified) as the payment job does: in one export batch."""
+    batch_export(actor=None, case_type=payments[0].case.case_type)
 
 
 def _finish(payment: Payment, story: Story, supervisor: User) -> None:
@@ -239,7 +222,7 @@ def _seed_arrears_payments(ctx: DemoContext, case: Case, payee: Payee, superviso
         made[story] = payment
     to_submit = [story for story in made if story.status in SUBMITTED]
     if to_submit:
-        _submit([made[story] for story in to_submit], supervisor)
+        _submit([made[story] for story in to_submit])
         for story in to_submit:
             _finish(Payment.objects.get(pk=made[story].pk), story, supervisor)
     # Verified last, so the export above does not take it too.

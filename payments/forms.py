@@ -9,7 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from casework.forms import GovukMixin
-from payments.models import PaymentMethod, PaymentReason
+from payments.models import PayeeKind, PaymentMethod, PaymentReason
 from payments.services.payees import REASON_MAX_LENGTH
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -30,7 +30,7 @@ class PaymentForm(GovukMixin, forms.Form):
         empty_label=_("Choose the payee"),
         error_messages={
             "required": _("Choose the payee."),
-            "invalid_choice": _("Choose one of the landlord payees on this case."),
+            "invalid_choice": _("Choose one of the payees offered: the case's landlord payees or a utility."),
         },
     )
     reason = forms.ChoiceField(
@@ -149,3 +149,29 @@ class PayeeVerifyForm(GovukMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": _("Say why you are satisfied the payee is who they say they are.")},
     )
+
+
+class UtilityPayeeForm(GovukMixin, forms.Form):
+    """A utility's payee (no account of their own: staff keep it). Checked by the service; the tax
+    id and account number are never shown back, so left empty on a change they stay as stored."""
+
+    kind = forms.ChoiceField(label=_("Paid as"), choices=PayeeKind.choices, initial=PayeeKind.BUSINESS)
+    name = forms.CharField(label=_("Name payments are made out to"), max_length=200)
+    tax_id = forms.CharField(
+        label=_("Tax identification number (EIN)"),
+        max_length=20,
+        required=False,
+        help_text=_("9 digits, like 12-3456789."),
+    )
+    payment_method = forms.ChoiceField(label=_("Payment method"), choices=PaymentMethod.choices)
+    account_holder = forms.CharField(label=_("Account holder"), max_length=200, required=False)
+    routing_number = forms.CharField(label=_("Routing number"), max_length=20, required=False)
+    account_number = forms.CharField(label=_("Account number"), max_length=30, required=False)
+    mailing_address_line_1 = forms.CharField(
+        label=_("Mailing address line 1 (for cheques)"), max_length=200, required=False
+    )
+    mailing_address_line_2 = forms.CharField(
+        label=_("Mailing address line 2 (optional)"), max_length=200, required=False
+    )
+    mailing_town = forms.CharField(label=_("Town or city"), max_length=100, required=False)
+    mailing_postcode = forms.CharField(label=_("Postcode or ZIP code"), max_length=10, required=False)

@@ -68,3 +68,8 @@ def can_import_reconciliation(user) -> bool:
 def can_check_payee(user) -> bool:
     """Run the automatic name/TIN check on a payee: the job (`None`) or a payment worker."""
     return user is None or has_role(user, *PAYMENT_WORKERS)
+
+
+def can_manage_utility_payee(user) -> bool:
+    """Add or change a utility's payee (utilities have no account): the workers who set payments up."""
+    return has_role(user, *PAYMENT_WORKERS)

@@ -17,7 +17,7 @@ from casework.selectors.cases import case_get, case_list_for
 from core import errors
 from core.models import User
 from core.permissions import is_staff_member
-from payments.models import Payee, Payment, PaymentStatus, StipendSchedule
+from payments.models import Payee, PayeeRole, Payment, PaymentStatus, StipendSchedule
 
 # What "paid" and "pending" add up on a case: money that reached the payee, and money on its way
 # (set up, verified or submitted). Failed, returned, rejected, voided and clawed-back payments
@@ -77,10 +77,11 @@ def landlord_cases_of(case: Case) -> QuerySet[Case]:
 
 def case_payee_choice_list_for(*, user: User, case: Case | int) -> QuerySet[Payee]:
     """The payees a payment on `case` can be made to: those of the landlords whose applications
-    are matched to it (the applicant of each of its landlord cases). Raises NotFound."""
+    are matched to it (the applicant of each of its landlord cases), and the utilities. Raises
+    NotFound."""
     case = case_get(user=user, case_id=case)
     owners = landlord_cases_of(case).exclude(applicant=None).values("applicant")
-    return Payee.objects.filter(owner__in=owners).order_by("name", "pk")
+    return Payee.objects.filter(Q(owner__in=owners) | Q(role=PayeeRole.UTILITY)).order_by("role", "name", "pk")
 
 
 def _payee_cases(payee: Payee) -> Q:
@@ -101,9 +102,12 @@ def payee_case_list_for(*, user: User, payee: Payee) -> QuerySet[Case]:
 
 def payee_get(*, user: User, payee_id: int) -> Payee:
     """The payee (with who verified it and the evidence), if `user` is staff and may see a case
-    it is paid on or its owner's landlord application. Raises NotFound otherwise."""
+    it is paid on or its owner's landlord application; any utility's to any staff member (they
+    are organisations every team pays). Raises NotFound otherwise."""
     payee = Payee.objects.select_related("owner", "verified_by", "verification_evidence").filter(pk=payee_id).first()
-    if payee is None or not is_staff_member(user) or not payee_case_list_for(user=user, payee=payee).exists():
+    if payee is None or not is_staff_member(user):
+        raise errors.NotFound("There is no such payee.")
+    if payee.role != PayeeRole.UTILITY and not payee_case_list_for(user=user, payee=payee).exists():
         raise errors.NotFound("There is no such payee.")
     return payee
 

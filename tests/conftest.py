@@ -52,3 +52,15 @@ def _own_celery_queue(worker_id):
     app.conf.task_default_queue = f"tests-{worker_id}-{os.getpid()}"
     app.amqp.queues = app.amqp.Queues(app.conf.task_queues, create_missing=True)
     yield
+
+
+@pytest.fixture(autouse=True)
+def _site_language_after_each_test():
+    """A request in another language leaves it active on the thread (LocaleMiddleware activates,
+    nothing deactivates), so code called directly by the next test would speak it: go back to the
+    site's language after every test."""
+    yield
+    from django.conf import settings as django_settings
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)

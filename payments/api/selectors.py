@@ -6,13 +6,13 @@ one that does not exist (NotFound)."""
 
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from casework.models import Case, Workflow
 from casework.selectors.cases import case_list_for
 from core import errors
 from core.permissions import is_staff_member
-from payments.models import Payee, Payment, PaymentBatch, ReconciliationImport, StipendSchedule
+from payments.models import Payee, PayeeRole, Payment, PaymentBatch, ReconciliationImport, StipendSchedule
 
 # What a payment's representation shows besides its own columns (one join each).
 PAYMENT_RELATED = ("case", "case__case_type", "payee", "batch", "override_by")
@@ -39,13 +39,14 @@ def payment_list_for(*, user) -> QuerySet[Payment]:
 
 def payee_list_for(*, user) -> QuerySet[Payee]:
     """The payees `user` may see (payments.selectors.payee_get's rule: staff who may see a case
-    the payee is paid on, or its owner's landlord application), by name."""
+    the payee is paid on, or its owner's landlord application; and the utilities), by name."""
     _require_staff(user)
     visible = case_list_for(user=user)
     seen = (
         Exists(Payment.objects.filter(payee=OuterRef("pk"), case__in=visible.values("pk")))
         | Exists(StipendSchedule.objects.filter(payee=OuterRef("pk"), case__in=visible.values("pk")))
         | Exists(visible.filter(applicant=OuterRef("owner"), workflow=Workflow.RENTAL_LANDLORD))
+        | Q(role=PayeeRole.UTILITY)
     )
     return Payee.objects.filter(seen).select_related("verified_by").order_by("name", "id")
 

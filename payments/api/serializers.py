@@ -16,6 +16,7 @@ from casework.api.serializers import UserSummarySerializer
 from casework.models import CaseType
 from payments.models import (
     Payee,
+    PayeeKind,
     Payment,
     PaymentBatch,
     PaymentMethod,
@@ -218,6 +219,7 @@ class PayeeSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "owner",
+            "role",
             "kind",
             "name",
             "payment_method",
@@ -251,6 +253,25 @@ class PayeeVerifySerializer(serializers.Serializer):
     reason = serializers.CharField(
         max_length=REASON_MAX_LENGTH, help_text="Why you are satisfied the payee is who they say they are."
     )
+
+
+class UtilityPayeeSerializer(serializers.Serializer):
+    """A utility's payee as given (the service checks every detail, with its own messages)."""
+
+    # Text, not an enum: "kind" names other choice sets in the schema already; the service checks it.
+    kind = serializers.CharField(
+        max_length=20, default=PayeeKind.BUSINESS, help_text="individual or business (default business)."
+    )
+    name = serializers.CharField(max_length=200)
+    tax_id = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    payment_method = serializers.ChoiceField(choices=PaymentMethod.choices)
+    account_holder = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    routing_number = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    account_number = serializers.CharField(max_length=30, required=False, allow_blank=True, default="")
+    mailing_address_line_1 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    mailing_address_line_2 = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    mailing_town = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    mailing_postcode = serializers.CharField(max_length=10, required=False, allow_blank=True, default="")
 
 
 # --- stipend schedules -----------------------------------------------------------------------------

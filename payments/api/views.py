@@ -63,7 +63,9 @@ def _check_payee(request, case, payee: Payee, *, keeping: Payee | None = None) -
     if keeping is not None and payee.pk == keeping.pk:
         return
     if not payment_selectors.case_payee_choice_list_for(user=request.user, case=case).filter(pk=payee.pk).exists():
-        raise errors.ValidationError(fields={"payee": ["Choose one of the landlord payees on this case."]})
+        raise errors.ValidationError(
+            fields={"payee": ["Choose one of the landlord payees on this case, or a utility's payee."]}
+        )
 
 
 def _payment(request, payment_id: int, code: int = status.HTTP_200_OK) -> Response:
@@ -262,6 +264,17 @@ class PayeeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     def retrieve(self, request, pk=None):
         return Response(s.PayeeSerializer(self.get_object()).data)
+
+    @extend_schema(
+        summary="Add a utility's payee",
+        description="Case managers, reviewers and supervisors. Utilities have no account, so staff keep their "
+        "payee; landlords and property managers keep theirs in the portal. The automatic check is queued.",
+        request=s.UtilityPayeeSerializer,
+        responses={201: s.PayeeSerializer, **_refusals(400, 403)},
+    )
+    def create(self, request):
+        payee = payee_services.utility_payee_save(actor=request.user, **_parse(s.UtilityPayeeSerializer, request))
+        return Response(s.PayeeSerializer(payee).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Verify a payee by hand, with evidence",

@@ -4,7 +4,7 @@ machine, stipend schedules, programme caps, export batches and reconciliation im
 
 from payments.models.batches import PaymentBatch, ReconciliationImport, ReconciliationStatus
 from payments.models.caps import ProgrammeCap
-from payments.models.payees import AutomaticCheck, Payee, PayeeKind, PayeeVerification, PaymentMethod
+from payments.models.payees import AutomaticCheck, Payee, PayeeKind, PayeeRole, PayeeVerification, PaymentMethod
 from payments.models.payments import Payment, PaymentReason, PaymentStatus
 from payments.models.stipends import StipendSchedule, StipendStatus
 
@@ -12,6 +12,7 @@ __all__ = [
     "AutomaticCheck",
     "Payee",
     "PayeeKind",
+    "PayeeRole",
     "PayeeVerification",
     "Payment",
     "PaymentBatch",

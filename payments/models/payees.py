@@ -31,6 +31,15 @@ class PayeeKind(models.TextChoices):
     BUSINESS = "business", _("A business")
 
 
+class PayeeRole(models.TextChoices):
+    """Who the payee is to the programme. Landlords and property managers keep their own payee
+    through the portal (one each); utilities have no account and are kept by staff."""
+
+    LANDLORD = "landlord", _("Landlord")
+    PROPERTY_MANAGER = "property_manager", _("Property manager")
+    UTILITY = "utility", _("Utility")
+
+
 class PayeeVerification(models.TextChoices):
     """Whether a payee's name and tax id have been checked. Only verified payees can be paid."""
 
@@ -58,8 +67,8 @@ class PaymentMethod(models.TextChoices):
 
 @pghistory.track()
 class Payee(Stamped):
-    """Who is paid, and how. One per owner for now (the landlord or property manager whose payee
-    it is); the payments issue may allow more, so the link is a foreign key.
+    """Who is paid, and how: a landlord's or property manager's (one per owner, kept by them in the
+    portal) or a utility's (no owner, kept by staff).
 
     Tax id: a US TIN (EIN or SSN), 9 digits, stored as digits only. Bank details: the account
     holder, a 9-digit routing number or 6-digit sort code (not secret: printed on cheques) and an
@@ -67,10 +76,19 @@ class Payee(Stamped):
     method's details present (the constraints below)."""
 
     Kind = PayeeKind
+    Role = PayeeRole
     Method = PaymentMethod
     Verification = PayeeVerification
 
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payees")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payees",
+        help_text="The landlord or property manager whose payee this is; none for a utility.",
+    )
+    role = models.CharField(max_length=20, choices=PayeeRole.choices, default=PayeeRole.LANDLORD)
     kind = models.CharField(max_length=12, choices=PayeeKind.choices)
     name = models.CharField(max_length=200, help_text="The name payments are made out to.")
     # Fernet-encrypted (key from SECRET_KEY and SALT_KEY, as Contact.national_id); never searched.
@@ -119,6 +137,12 @@ class Payee(Stamped):
         constraints = [
             models.UniqueConstraint(fields=["owner"], name="payments_payee_one_per_owner"),
             models.CheckConstraint(condition=Q(kind__in=PayeeKind.values), name="payments_payee_kind_known"),
+            models.CheckConstraint(
+                condition=Q(role=PayeeRole.UTILITY, owner__isnull=True)
+                | Q(role__in=[PayeeRole.LANDLORD, PayeeRole.PROPERTY_MANAGER], owner__isnull=False),
+                name="payments_payee_owner_unless_utility",
+                violation_error_message="A landlord's or property manager's payee has an owner; a utility's has none.",
+            ),
             models.CheckConstraint(
                 condition=Q(payment_method__in=PaymentMethod.values), name="payments_payee_method_known"
             ),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from functools import partial
 
 from django.db import transaction
@@ -23,8 +24,8 @@ from core.audit import audited
 from core.models import User
 from core.permissions import is_staff_member
 from payments import verifiers
-from payments.models import AutomaticCheck, Payee, PayeeKind, PayeeVerification, PaymentMethod
-from payments.permissions import can_check_payee, can_verify_payee
+from payments.models import AutomaticCheck, Payee, PayeeKind, PayeeRole, PayeeVerification, PaymentMethod
+from payments.permissions import can_check_payee, can_manage_utility_payee, can_verify_payee
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +130,62 @@ def payee_save(
     that is not 4-17 digits, or a cheque with no mailing address."""
     if actor is None or not can_change_payee(actor, owner):
         raise errors.PermissionDenied(_("Only the landlord or property manager can change their payee details."))
-    payee = Payee.objects.select_for_update().filter(owner=owner).first()
+    role = PayeeRole.PROPERTY_MANAGER if owner.kind == User.Kind.PROPERTY_MANAGER else PayeeRole.LANDLORD
+    return _payee_write(
+        actor=actor,
+        payee=Payee.objects.select_for_update().filter(owner=owner).first(),
+        new=lambda: Payee(owner=owner, role=role),
+        kind=kind,
+        name=name,
+        payment_method=payment_method,
+        tax_id=tax_id,
+        account_holder=account_holder,
+        routing_number=routing_number,
+        account_number=account_number,
+        mailing_address_line_1=mailing_address_line_1,
+        mailing_address_line_2=mailing_address_line_2,
+        mailing_town=mailing_town,
+        mailing_postcode=mailing_postcode,
+    )
+
+
+@transaction.atomic
+def utility_payee_save(*, actor: User, payee: Payee | None = None, **details: str) -> Payee:
+    """Create a utility's payee (no owner: utilities have no account), or change `payee`, a
+    utility's. The details and their rules are payee_save's (a utility is usually a business paid
+    by bank transfer); a change to who is paid or where resets verification the same way.
+
+    Who: case managers, reviewers and supervisors. Raises PermissionDenied, ValidationError (per
+    field; or "payee" when `payee` is not a utility's)."""
+    if not can_manage_utility_payee(actor):
+        raise errors.PermissionDenied("Only a case manager, reviewer or supervisor can keep utility payees.")
+    if payee is not None:
+        payee = Payee.objects.select_for_update().get(pk=payee.pk)
+        if payee.role != PayeeRole.UTILITY:
+            raise errors.ValidationError(
+                fields={"payee": ["This is a landlord's or property manager's payee: they keep it in the portal."]}
+            )
+    return _payee_write(actor=actor, payee=payee, new=lambda: Payee(role=PayeeRole.UTILITY), **details)
+
+
+def _payee_write(
+    *,
+    actor: User,
+    payee: Payee | None,
+    new: Callable[[], Payee],
+    kind: str,
+    name: str,
+    payment_method: str,
+    tax_id: str = "",
+    account_holder: str = "",
+    routing_number: str = "",
+    account_number: str = "",
+    mailing_address_line_1: str = "",
+    mailing_address_line_2: str = "",
+    mailing_town: str = "",
+    mailing_postcode: str = "",
+) -> Payee:
+    """Check and write a payee's details: `payee` (locked) changed, or `new()` created."""
     field_errors: dict[str, list[str]] = {}
     if kind not in PayeeKind.values:
         field_errors["kind"] = [_("Choose whether payments go to an individual or a business.")]
@@ -173,7 +229,7 @@ def payee_save(
 
     creating = payee is None
     before = None if payee is None else {field: getattr(payee, field) or "" for field in VERIFIED_FIELDS}
-    payee = payee or Payee(owner=owner)
+    payee = payee or new()
     payee.kind, payee.name, payee.payment_method, payee.tax_id = kind, name, payment_method, tax_id
     payee.account_holder, payee.routing_number = account_holder, routing_number
     payee.account_number = account_number or None

@@ -235,7 +235,7 @@ def test_a_payee_not_on_the_case_is_a_400_on_payee(worker):
     case = approved_case()
     body = new_payment_body(case, make_payee())  # a landlord not matched to this case
     error = api_error(send(worker, f"{API}/payments/", body), 400, "validation_error")
-    assert error["fields"] == {"payee": ["Choose one of the landlord payees on this case."]}
+    assert error["fields"] == {"payee": ["Choose one of the landlord payees on this case, or a utility's payee."]}
     stipend = _stipend_body(case, make_payee())
     assert "payee" in api_error(send(worker, f"{API}/stipend-schedules/", stipend), 400)["fields"]
     assert not Payment.objects.exists() and not StipendSchedule.objects.exists()

@@ -218,7 +218,8 @@ def test_a_payee_not_matched_to_the_case_cannot_be_chosen(client, case_manager):
     client.force_login(case_manager)
     response = client.post(reverse("staff-case-payment-add", args=[case.pk]), add_data(stranger))
     assert response.status_code == 400
-    assert "Choose one of the landlord payees on this case." in response.content.decode()
+    refusal = "Choose one of the payees offered: the case&#x27;s landlord payees or a utility."
+    assert refusal in response.content.decode()
     assert not Payment.objects.exists()
 
 

@@ -102,3 +102,21 @@ def test_a_payee_page_verify_by_worker_with_evidence(server, signed_in, check_pa
     payee.refresh_from_db()
     assert payee.verification_status == PayeeVerification.VERIFIED_BY_WORKER
     assert Document.objects.get().category == "tax"
+
+
+def test_add_a_utility_payee(server, signed_in, check_page, case_manager):
+    page = signed_in(case_manager)
+    page.goto(f"{server}/staff/payees/utilities/new/")
+    check_page(page, "utility-payee-form")
+    page.get_by_label("Name payments are made out to").fill("Commonwealth Power")
+    page.get_by_role("button", name="Save payee").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("tax identification number")
+    check_page(page, "utility-payee-form-refused")
+    page.get_by_label("Tax identification number (EIN)").fill("04-1234567")
+    page.get_by_label("Account holder").fill("Commonwealth Power Co")
+    page.get_by_label("Routing number").fill("011000015")
+    page.get_by_label("Account number").fill("778899001122")
+    page.get_by_role("button", name="Save payee").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Commonwealth Power")
+    expect(page.locator("#payee-summary")).to_contain_text("Utility")
+    check_page(page, "utility-payee-detail")
