@@ -64,3 +64,30 @@ def _site_language_after_each_test():
     from django.utils import translation
 
     translation.activate(django_settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="module")
+def demo_seeded(django_db_setup, django_db_blocker):
+    """`manage.py seed_demo` run twice, once for all the tests of a module (each run takes
+    seconds): the outputs of the first and second runs. The seeding happens inside a transaction
+    held open for the module and rolled back after it, and each test's own transaction (the `db`
+    fixture) nests inside it as a savepoint, so every test starts from the seeded demo and no
+    test sees another's changes or leaves anything behind."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    def run() -> str:
+        out = StringIO()
+        call_command("seed_demo", stdout=out)
+        return out.getvalue()
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            yield run(), run()
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)

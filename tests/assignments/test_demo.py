@@ -22,16 +22,16 @@ def _counts():
     return (Skill.objects.count(), RoutingProfile.objects.count(), RoutingProfileSkill.objects.count())
 
 
-def test_seed_demo_twice_creates_skills_and_profiles_once():
-    first_output = _seed()
+def test_seed_demo_twice_creates_skills_and_profiles_once(demo_seeded):
+    first_output, second_output = demo_seeded
     assert "routing profile" in first_output
-    first = _counts()
+    assert "created: nothing new" in second_output
+    seeded = _counts()
     assert "created: nothing new" in _seed()
-    assert _counts() == first
+    assert _counts() == seeded
 
 
-def test_every_demo_staff_member_has_a_profile_with_a_function_and_a_patch():
-    _seed()
+def test_every_demo_staff_member_has_a_profile_with_a_function_and_a_patch(demo_seeded):
     for email, *_ in core_demo.STAFF:
         profile = RoutingProfile.objects.get(user__email=email)
         categories = set(profile.skills.values_list("category", flat=True))

@@ -52,8 +52,8 @@ def _seed() -> str:
 
 
 @pytest.fixture
-def seeded(db):
-    return _seed()
+def seeded(demo_seeded, db):
+    return demo_seeded[0]
 
 
 def test_a_second_run_creates_nothing(seeded):

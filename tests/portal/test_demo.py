@@ -26,9 +26,8 @@ def _seed() -> str:
 
 
 @pytest.fixture
-def seeded(db):
-    first = _seed()
-    return first, _seed()
+def seeded(demo_seeded, db):
+    return demo_seeded
 
 
 def _user(email: str) -> User:
