@@ -170,11 +170,6 @@ def _landlord_case(case: Case) -> Case | None:
 # --- the payments ------------------------------------------------------------------------------------
 
 
-def _submit(payments: list[Payment]) -> None:
-    """Submit `payments` (verified) as the payment job does: in one export batch."""
-    batch_export(actor=None, case_type=payments[0].case.case_type)
-
-
 def _finish(payment: Payment, story: Story, supervisor: User) -> None:
     """Take a submitted payment on to `story.status`: the provider's results are recorded as the
     reconciliation would (actor=None); voids, recoups and refunds are the supervisor's."""
@@ -222,7 +217,8 @@ def _seed_arrears_payments(ctx: DemoContext, case: Case, payee: Payee, superviso
         made[story] = payment
     to_submit = [story for story in made if story.status in SUBMITTED]
     if to_submit:
-        _submit([made[story] for story in to_submit])
+        # As the payment job does: one export batch.
+        batch_export(actor=None, case_type=case.case_type)
         for story in to_submit:
             _finish(Payment.objects.get(pk=made[story].pk), story, supervisor)
     # Verified last, so the export above does not take it too.

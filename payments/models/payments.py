@@ -9,6 +9,7 @@ audits."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pghistory
@@ -47,6 +48,8 @@ class PaymentStatus(models.TextChoices):
 
 
 P = PaymentStatus
+
+_EXPORT_REFERENCE = re.compile(r"^PAY-(\d{1,12})$")
 
 # Staff may change a payment's details only here; from submission on nobody may.
 EDITABLE = (P.NOT_VERIFIED, P.VERIFIED_BY_WORKER)
@@ -152,6 +155,13 @@ class Payment(ConcurrentTransitionMixin, DuplicateOverride, Stamped):
     def export_reference(self) -> str:
         """How exports and the provider's results name the payment."""
         return f"PAY-{self.pk:08d}"
+
+    @staticmethod
+    def id_from_export_reference(reference: str) -> int | None:
+        """The payment id an export reference (PAY-00000123, any case) names, or None for text
+        that is not one."""
+        match = _EXPORT_REFERENCE.match((reference or "").strip().upper())
+        return int(match.group(1)) if match else None
 
     @property
     def is_editable(self) -> bool:

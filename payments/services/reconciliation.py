@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +24,7 @@ from django.db import transaction
 
 from core import errors
 from core.models import User
+from payments.diagram import transitions
 from payments.models import Payment, PaymentStatus, ReconciliationImport, ReconciliationStatus
 from payments.models.payments import transition_sources
 from payments.permissions import can_import_reconciliation
@@ -34,19 +34,25 @@ REQUIRED_COLUMNS = ("payment_reference", "result", "amount")
 OPTIONAL_COLUMNS = ("batch_reference", "provider_reference", "reason")
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
-_REFERENCE = re.compile(r"^PAY-(\d{1,12})$")
 
-# What can follow a result within one submission (retry, which starts a new one, left out): a row
-# whose result the payment has since moved on from is already recorded.
-_LATER = {
-    PaymentStatus.PAYMENT_SUCCESSFUL: {
-        PaymentStatus.PAYMENT_RETURNED,
-        PaymentStatus.PAYMENT_RECOUPED,
-        PaymentStatus.REFUND_OR_CANCELLED,
-    },
-    PaymentStatus.PAYMENT_FAILED: {PaymentStatus.REFUND_OR_CANCELLED, PaymentStatus.PAYMENT_VOIDED},
-    PaymentStatus.PAYMENT_RETURNED: {PaymentStatus.REFUND_OR_CANCELLED},
-}
+
+def _later_in_one_submission() -> dict[str, set[str]]:
+    """For each status, the statuses a payment can move on to from it without a retry (which
+    starts a new submission), read from the status machine: a row whose result the payment has
+    since moved on from is already recorded."""
+    edges = [(source, target) for source, target, name in transitions() if name != "retry"]
+    later: dict[str, set[str]] = {}
+    for status in PaymentStatus.values:
+        seen: set[str] = set()
+        frontier = {status}
+        while frontier:
+            frontier = {target for source, target in edges if source in frontier} - seen
+            seen |= frontier
+        later[status] = seen
+    return later
+
+
+_LATER = _later_in_one_submission()
 
 
 @dataclass
@@ -122,10 +128,8 @@ def _parse(number: int, raw: dict[str, str]) -> _Row:
         provider_reference=cell("provider_reference"),
         reason=cell("reason"),
     )
-    match = _REFERENCE.match(row.reference)
-    if match:
-        row.payment_id = int(match.group(1))
-    else:
+    row.payment_id = Payment.id_from_export_reference(row.reference)
+    if row.payment_id is None:
         row.errors["payment_reference"] = (
             f"“{row.reference}” is not a payment reference like PAY-00000123."
             if row.reference
@@ -168,7 +172,7 @@ def _judge(row: _Row, payment: Payment | None) -> None:
         return
     name, target = RESULTS[row.result]
     status = PaymentStatus(payment.status)
-    if status == target or status in _LATER.get(target, set()):
+    if status == target or status in _LATER[target]:
         row.outcome = "unchanged"
         row.message = f"Already recorded: the payment is {status.label}."
     elif status in transition_sources(name):

@@ -9,7 +9,6 @@ conflict."""
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from django.contrib import messages
@@ -31,7 +30,6 @@ from payments.services.reconciliation import reconciliation_import
 
 RECENT_BATCHES = 50
 RECENT_IMPORTS = 20
-_PAYMENT_REFERENCE = re.compile(r"^PAY-(\d{1,12})$")
 # Whether a batch has an ACH file, without reading (and decrypting) it: empty is stored as NULL.
 HAS_ACH = ExpressionWrapper(Q(ach_file__isnull=False), output_field=BooleanField())
 
@@ -59,12 +57,6 @@ def _check_export(user) -> None:
 def _check_import(user) -> None:
     if user is None or not can_import_reconciliation(user):
         raise errors.PermissionDenied("Only supervisors can import payment results.")
-
-
-def _payment_id(reference: str) -> int | None:
-    """The payment's id from its export reference (PAY-00000123), for a link."""
-    match = _PAYMENT_REFERENCE.match(str(reference or ""))
-    return int(match.group(1)) if match else None
 
 
 # --- export batches --------------------------------------------------------------------------------
@@ -149,7 +141,10 @@ def batch_detail(request, batch_id: int):
         pk=batch_id,
     )
     payments = batch.payments.select_related("payee", "case").order_by("pk")
-    left_out = [{**entry, "payment_id": _payment_id(entry.get("payment", ""))} for entry in batch.report or []]
+    left_out = [
+        {**entry, "payment_id": Payment.id_from_export_reference(entry.get("payment", ""))}
+        for entry in batch.report or []
+    ]
     return render(
         request,
         "payments/staff/batch_detail.html",
@@ -178,12 +173,12 @@ def report_rows(report: list[dict]) -> list[dict]:
     """An import's report as the table shows it: each row's outcome label, its payment's id for
     a link (when there is such a payment), and a bad row's field messages with the field's name."""
     report = report or []
-    wanted = {_payment_id(entry.get("reference", "")) for entry in report} - {None}
+    wanted = {Payment.id_from_export_reference(entry.get("reference", "")) for entry in report} - {None}
     existing = set(Payment.objects.filter(pk__in=wanted).values_list("pk", flat=True)) if wanted else set()
     rows = []
     for entry in report:
         fields = entry.get("fields") or {}
-        payment_id = _payment_id(entry.get("reference", ""))
+        payment_id = Payment.id_from_export_reference(entry.get("reference", ""))
         rows.append(
             {
                 **entry,
