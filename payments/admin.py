@@ -89,7 +89,7 @@ class PaymentAdmin(ReadOnlyAdmin):
         ("batch", admin.RelatedOnlyFieldListFilter),
     )
     search_fields = ("case__number", "payee__name", "batch__reference")
-    list_select_related = ("case", "payee", "batch")
+    list_select_related = ("case", "payee")
     date_hierarchy = "period_start"
     fields = (
         "case",
@@ -108,6 +108,9 @@ class PaymentAdmin(ReadOnlyAdmin):
     )
     readonly_fields = tuple(name for entry in fields for name in (entry if isinstance(entry, tuple) else (entry,)))
     actions = ("verify_selected", "submit_selected", "void_selected", "recoup_selected", "refund_or_cancel_selected")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_batch()
 
     @admin.display(description="Reference", ordering="id")
     def export_reference(self, obj) -> str:

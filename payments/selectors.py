@@ -27,7 +27,7 @@ PENDING = (PaymentStatus.NOT_VERIFIED, PaymentStatus.VERIFIED_BY_WORKER, Payment
 
 
 def _payments() -> QuerySet[Payment]:
-    return Payment.objects.select_related("payee", "batch", "case", "override_by")
+    return Payment.objects.with_batch().select_related("payee", "case", "override_by")
 
 
 def payment_list_for_case(*, user: User, case: Case | int) -> QuerySet[Payment]:

@@ -14,8 +14,9 @@ from core import errors
 from core.permissions import is_staff_member
 from payments.models import Payee, PayeeRole, Payment, PaymentBatch, ReconciliationImport, StipendSchedule
 
-# What a payment's representation shows besides its own columns (one join each).
-PAYMENT_RELATED = ("case", "case__case_type", "payee", "batch", "override_by")
+# What a payment's representation shows besides its own columns (one join each; the batch through
+# with_batch, which leaves out its files).
+PAYMENT_RELATED = ("case", "case__case_type", "payee", "override_by")
 
 
 def _require_staff(user) -> None:
@@ -32,6 +33,7 @@ def payment_list_for(*, user) -> QuerySet[Payment]:
     _require_staff(user)
     return (
         Payment.objects.filter(case__in=_visible_cases(user).values("pk"))
+        .with_batch()
         .select_related(*PAYMENT_RELATED)
         .order_by("-created_at", "-id")
     )

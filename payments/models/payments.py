@@ -70,12 +70,21 @@ def payee_is_verified(payment: Any) -> bool:
     return payment.payee.is_verified
 
 
+class PaymentQuerySet(models.QuerySet):
+    def with_batch(self) -> PaymentQuerySet:
+        """Payments with their export batch joined, but not the batch's files: those are large
+        and encrypted, and would be read and decrypted once per payment."""
+        return self.select_related("batch").defer("batch__csv_file", "batch__ach_file")
+
+
 @pghistory.track()
 class Payment(ConcurrentTransitionMixin, DuplicateOverride, Stamped):
     """One payment to a payee on an approved (chevron Payment) rental tenant case.
 
     `status` is protected: only the transitions below move it. ConcurrentTransitionMixin makes a
     save fail if the status changed underneath us (services also lock the row)."""
+
+    objects = PaymentQuerySet.as_manager()
 
     Reason = PaymentReason
     Status = PaymentStatus

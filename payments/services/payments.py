@@ -159,7 +159,9 @@ def _check_case(case: Case) -> None:
 
 
 def _lock(payment: Payment) -> Payment:
-    return Payment.objects.select_for_update(of=("self",)).select_related("payee", "case", "batch").get(pk=payment.pk)
+    return (
+        Payment.objects.select_for_update(of=("self",)).with_batch().select_related("payee", "case").get(pk=payment.pk)
+    )
 
 
 def _refuse(payment: Payment, name: str) -> errors.TransitionNotAllowed:

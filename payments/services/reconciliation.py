@@ -200,10 +200,7 @@ def reconciliation_import(*, actor: User | None, file_name: str, content: bytes)
     ids = {row.payment_id for row in rows if row.payment_id is not None}
     payments = {
         payment.pk: payment
-        for payment in Payment.objects.select_for_update(of=("self",))
-        .select_related("batch")
-        .filter(pk__in=ids)
-        .order_by("pk")
+        for payment in Payment.objects.select_for_update(of=("self",)).with_batch().filter(pk__in=ids).order_by("pk")
     }
     for row in rows:
         if not row.errors:

@@ -182,3 +182,18 @@ def test_a_retried_payment_leaves_its_batch_and_goes_in_the_next(case_manager, s
     second = services.batch_export(actor=supervisor, today=TODAY)
     assert list(second.payments.all()) == [payment]
     assert payment.export_reference in services.batch_file(first, "csv")[2].decode()
+
+
+def test_reading_payments_with_their_batch_never_loads_its_files(case_manager, supervisor):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from payments.selectors import payment_get
+
+    payment = _verified(case_manager)
+    services.batch_export(actor=supervisor, today=TODAY)
+    with CaptureQueriesContext(connection) as queries:
+        read = payment_get(user=supervisor, payment_id=payment.pk)
+        assert read.batch.reference == "PB-20261120-01"
+    assert not any("csv_file" in query["sql"] or "ach_file" in query["sql"] for query in queries.captured_queries)
+    assert {"csv_file", "ach_file"} <= read.batch.get_deferred_fields()
